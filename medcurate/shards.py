@@ -48,7 +48,8 @@ class TableWriter:
     def _flush(self) -> None:
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, self.schema) as writer:
-            for batch in self._pending:
+            # an empty table still gets one (empty) batch: readers such as `datasets` need a batch
+            for batch in self._pending or [pa.RecordBatch.from_pylist([], schema=self.schema)]:
                 writer.write_batch(batch)
         buf = sink.getvalue()
         fname = f"data-{len(self.shards):05d}.arrow"
