@@ -13,6 +13,13 @@ class Quarantined:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A readable record with nothing to keep (e.g. an empty note): counted in the funnel under `reason`."""
+    reason: str
+    row: int | None = None
+
+
+@dataclass(frozen=True)
 class Skipped:
     """A whole input that is deliberately not ingested (e.g. a licence file beside notes), with why."""
     reason: str
