@@ -18,7 +18,7 @@ from medcurate.tables import read_table
 
 @dataclass(frozen=True)
 class Config:
-    kind: str = "documents"         # the dataset kind the rows are (documents, passages, exam_items, qa_pairs, ...)
+    kind: str | None = None         # documents, passages, exam_items, qa_pairs, ...; None: inferred from columns
     id_column: str = "id"
 
 
@@ -32,7 +32,7 @@ class ImportTable(Stage):
         funnel.inputs += 1
         read = read_table(path)
         table = with_id_column(read.table, self.config.id_column, posixpath.basename(path.rstrip("/")))
-        out.table(self.config.kind, table.schema).write(table)
+        out.table(self.config.kind or infer_kind(table.column_names), table.schema).write(table)
         funnel.see(table.num_rows + len(read.bad_rows))
         funnel.keep(table.num_rows)
         if read.bad_rows:
@@ -55,3 +55,15 @@ def with_id_column(table: pa.Table, id_column: str, stem: str) -> pa.Table:
     if len(pc.unique(ids)) != len(ids):
         raise ValueError(f"column {id_column!r} has repeated ids; ids must be unique")
     return table.add_column(0, "id", ids)
+
+
+def infer_kind(columns: list[str]) -> str:
+    """The dataset kind a table most likely is, from its column names."""
+    names = set(columns)
+    if {"question", "options"} <= names:
+        return "exam_items"
+    if {"question", "answer"} <= names:
+        return "qa_pairs"
+    if "doc_id" in names:
+        return "passages"
+    return "documents"

@@ -1,0 +1,1 @@
+"""Label Studio round trip (labeling configs, task export, annotation import, agreement)."""

@@ -1,0 +1,1 @@
+"""Prefect flows: wiring only. Each task calls the same stage runner the CLI uses."""

@@ -1,0 +1,13 @@
+"""Every stage the CLI and the flows can run, by name."""
+from medcurate.stage import Stage
+from stages.import_table import ImportTable
+from stages.ingest_exams import IngestExams
+from stages.ingest_notes import IngestNotes
+from stages.ingest_pmc import IngestPMC
+from stages.select import Select
+
+STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (
+    IngestPMC, IngestExams, IngestNotes, ImportTable, Select,
+)}
+
+INGESTERS = {"pmc": IngestPMC, "exams": IngestExams, "notes": IngestNotes}

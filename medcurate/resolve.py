@@ -1,0 +1,58 @@
+"""Turn `--input` values (a version id, a tag, `ID:table`, or a path) into a stage's inputs.
+
+A path to an external table is imported as a version first, so every stage can run on data made
+elsewhere and its lineage still points at a version in the store.
+"""
+import os
+
+from medcurate.inputs import list_files
+from medcurate.stage import RunResult, Stage, StageInputs, TableInput, run_stage
+from medcurate.store import VersionStore
+from medcurate.tables import looks_like_table
+from stages.import_table import ImportTable
+
+
+class InputError(ValueError):
+    pass
+
+
+def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
+                   imported: list[RunResult] | None = None) -> StageInputs:
+    """`imported` collects the versions made from external tables, for the run summary."""
+    if not stage.reads:                                   # ingest stages read raw files
+        return StageInputs(files=list_files(refs))
+    tables = []
+    for ref in refs:
+        vref, _, table = ref.partition(":") if ":" in ref and not _is_path(ref) else (ref, "", "")
+        version = store.resolve(vref)
+        if version is None:
+            if not _is_path(ref):
+                raise InputError(f"{ref!r} is neither a version id, a tag, nor an existing path")
+            if not looks_like_table(ref):
+                raise InputError(f"{ref}: not a table medcurate can import "
+                                 "(JSONL/JSON, Parquet, CSV/TSV, Arrow, or a Hugging Face dataset folder)")
+            kind = stage.reads[0] if stage.reads[0] != "*" else None     # None: inferred from the columns
+            result = run_stage(store, ImportTable(ImportTable.Config(kind=kind)),
+                               StageInputs(files=[ref]))
+            if imported is not None:
+                imported.append(result)
+            version = result.version
+        tables.append(TableInput(version, table or _pick_table(version, stage.reads)))
+    return StageInputs(tables=tables)
+
+
+def _pick_table(version, wanted: tuple[str, ...]) -> str:
+    tables = version.tables
+    for kind in wanted:
+        for name, info in tables.items():
+            if info["kind"] == kind:
+                return name
+    main = version.manifest.get("kind")
+    if "*" in wanted and main in tables:
+        return main
+    raise InputError(f"version {version.id} has no table of kind {', '.join(wanted)} "
+                     f"(it has {', '.join(tables)}); name one as {version.id}:TABLE")
+
+
+def _is_path(ref: str) -> bool:
+    return os.path.exists(ref) or "://" in ref

@@ -1,0 +1,111 @@
+"""The part every ingest stage shares: walk input files, parse each unit, route what comes out.
+
+A concrete ingester only says how to parse one unit (a file or a tar member) into rows. This base
+fills provenance, derives passage ids, drops repeated ids (with a reason), sends unreadable input
+to the `quarantine` table and counts every record in the funnel, so the three ingesters cannot
+drift apart in how they account for input.
+"""
+from collections import Counter
+from collections.abc import Iterator
+from typing import ClassVar
+
+import schemas
+from medcurate.console import track
+from medcurate.funnel import Funnel
+from medcurate.inputs import BadInput, InputUnit, iter_units
+from medcurate.records import Dropped, Quarantined, Skipped, Withdrawn
+from medcurate.stage import Stage, StageInputs
+from medcurate.store import PendingVersion
+
+FLUSH_ROWS = 2_000
+
+
+class _Sink:
+    """Buffers rows for one output table and writes them in batches."""
+
+    def __init__(self, out: PendingVersion, kind: str):
+        self.writer = out.table(kind, schemas.KINDS[kind])
+        self.rows: list[dict] = []
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.write(self.rows)
+        self.rows = []
+
+
+class FileIngestStage(Stage):
+    writes: ClassVar[str] = "documents"      # the main output kind: documents or exam_items
+
+    def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped | Withdrawn]:
+        raise NotImplementedError
+
+    def select_files(self, files: list[str]) -> list[str]:
+        """Hook to read side files (e.g. PMC file lists) before the walk; returns the files to parse."""
+        return files
+
+    def finish_row(self, row: dict) -> dict:
+        """Hook to enrich a parsed main row before it is written."""
+        return row
+
+    def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
+        main = _Sink(out, self.writes)
+        passages = _Sink(out, "passages") if self.writes == "documents" else None
+        quarantine = _Sink(out, "quarantine")
+        deletions: _Sink | None = None
+        seen_ids: set[str] = set()
+        per_kind: Counter[str] = Counter()
+        files = self.select_files(inputs.files)
+        for unit in track(iter_units(files), f"{self.name}", total=len(files)):
+            funnel.inputs += 1
+            if isinstance(unit, BadInput):
+                funnel.see()          # a whole unreadable file or member counts as one quarantined record
+                self._quarantine(quarantine, funnel, unit.file, unit.member, None, unit.reason)
+                continue
+            for item in self.parse(unit):
+                if isinstance(item, Skipped):
+                    funnel.skip_input(item.reason)
+                    continue
+                funnel.see()
+                if isinstance(item, Dropped):
+                    funnel.drop(item.reason)
+                elif isinstance(item, Quarantined):
+                    self._quarantine(quarantine, funnel, unit.file, unit.member, item.row, item.reason)
+                elif isinstance(item, Withdrawn):
+                    deletions = deletions or _Sink(out, "deletions")
+                    deletions.add({"id": item.id, "source": item.source, "source_id": item.source_id,
+                                   "provenance": {"file": unit.file, "member": unit.member, "offset": item.row}})
+                    funnel.keep()
+                elif item["id"] in seen_ids:
+                    funnel.drop("duplicate id (first occurrence kept)")
+                else:
+                    seen_ids.add(item["id"])
+                    self._write(self.finish_row(item), unit, main, passages)
+                    per_kind[item.get("exam") or item.get("dataset") or item["source"]] += 1
+                    funnel.keep()
+        for sink in (main, passages, quarantine, deletions):
+            if sink:
+                sink.flush()
+        return {"rows_by_dataset": dict(sorted(per_kind.items()))}
+
+    @staticmethod
+    def _write(row: dict, unit: InputUnit, main: _Sink, passages: _Sink | None) -> None:
+        parts = row.pop("passages", None) or []
+        offset = (row.get("provenance") or {}).get("offset")
+        row["provenance"] = {"file": unit.file, "member": unit.member, "offset": offset}
+        main.add(row)
+        if passages is None:
+            return
+        for seq, part in enumerate(parts):
+            passages.add({**part, "id": f"{row['id']}#{seq}", "doc_id": row["id"], "source": row["source"],
+                          "seq": seq, "license_group": row.get("license_group"),
+                          "deidentified": row.get("deidentified")})
+
+    def _quarantine(self, sink: _Sink, funnel: Funnel, file: str, member: str | None, row: int | None,
+                    reason: str) -> None:
+        funnel.quarantine()
+        sink.add({"id": f"q{funnel.quarantined:07d}", "file": file, "member": member, "row": row,
+                  "reason": reason, "stage": self.name})
