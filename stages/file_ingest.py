@@ -7,6 +7,7 @@ drift apart in how they account for input.
 """
 from collections import Counter
 from collections.abc import Iterator
+from itertools import chain
 from typing import ClassVar
 
 import schemas
@@ -43,9 +44,12 @@ class FileIngestStage(Stage):
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped | Withdrawn]:
         raise NotImplementedError
 
-    def select_files(self, files: list[str]) -> list[str]:
-        """Hook to read side files (e.g. PMC file lists) before the walk; returns the files to parse."""
-        return files
+    def read_side_files(self, files: list[str]) -> tuple[list[str], list[BadInput]]:
+        """Hook to read side files (e.g. PMC file lists) before the walk.
+
+        Returns the files still to parse, and the side files that could not be read (quarantined).
+        """
+        return files, []
 
     def finish_row(self, row: dict) -> dict:
         """Hook to enrich a parsed main row before it is written."""
@@ -58,8 +62,9 @@ class FileIngestStage(Stage):
         deletions: _Sink | None = None
         seen_ids: set[str] = set()
         per_kind: Counter[str] = Counter()
-        files = self.select_files(inputs.files)
-        for unit in track(iter_units(files), f"{self.name}", total=len(files)):
+        files, unreadable = self.read_side_files(inputs.files)
+        funnel.inputs += len(inputs.files) - len(files) - len(unreadable)
+        for unit in track(chain(unreadable, iter_units(files)), f"{self.name}", total=len(files)):
             funnel.inputs += 1
             if isinstance(unit, BadInput):
                 funnel.see()          # a whole unreadable file or member counts as one quarantined record

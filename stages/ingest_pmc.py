@@ -9,7 +9,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from medcurate.inputs import InputUnit, iter_units
+from medcurate.inputs import BadInput, InputUnit, iter_units
 from medcurate.records import Quarantined, Skipped, Withdrawn
 from stages.file_ingest import FileIngestStage
 from stages.formats.jats import license_group, looks_like_jats, parse_jats
@@ -38,11 +38,16 @@ class IngestPMC(FileIngestStage):
         super().__init__(config)
         self.filelist: dict[str, dict] = {}
 
-    def select_files(self, files: list[str]) -> list[str]:
+    def read_side_files(self, files: list[str]) -> tuple[list[str], list[BadInput]]:
+        unreadable = []
         for unit in iter_units(f for f in files if is_filelist(f)):
-            if isinstance(unit, InputUnit):
+            try:
+                if isinstance(unit, BadInput):
+                    raise ValueError(unit.reason)
                 self.filelist.update(read_filelist(unit.data))
-        return [f for f in files if not is_filelist(f)]
+            except (ValueError, UnicodeDecodeError) as exc:
+                unreadable.append(BadInput(unit.file, None, f"unreadable PMC file list: {exc}"))
+        return [f for f in files if not is_filelist(f)], unreadable
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Quarantined | Skipped | Withdrawn]:
         head = unit.data[:4096]
