@@ -30,41 +30,30 @@ _STOPWORDS = {
 }
 
 
+_SCRIPTS = [  # (language, pattern, share of letters needed), checked in order
+    ("ja", re.compile(r"[\u3040-\u30ff]"), 0.1),
+    ("ko", re.compile(r"[\uac00-\ud7af]"), 0.3),
+    ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"), 0.3),
+    ("ru", re.compile(r"[\u0400-\u04ff]"), 0.3),
+    ("ar", re.compile(r"[\u0600-\u06ff]"), 0.3),
+]
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def guess_language(text: str) -> str:
     """ISO 639-1 guess from script and stopwords; 'und' when there is too little evidence.
 
     Good enough to tag exam banks and notes by language; not a substitute for a real language-id model.
     """
-    sample = text[:2000]
-    cjk = kana = hangul = cyr = arab = letters = 0
-    for ch in sample:
-        if not ch.isalpha():
-            continue
-        letters += 1
-        o = ord(ch)
-        if 0x3040 <= o <= 0x30FF:
-            kana += 1
-        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            cjk += 1
-        elif 0xAC00 <= o <= 0xD7AF:
-            hangul += 1
-        elif 0x0400 <= o <= 0x04FF:
-            cyr += 1
-        elif 0x0600 <= o <= 0x06FF:
-            arab += 1
+    sample = unicodedata.normalize("NFC", text[:2000])
+    letters = len(_LETTER.findall(sample))
     if letters == 0:
         return "und"
-    if kana / letters > 0.1:
-        return "ja"
-    if hangul / letters > 0.3:
-        return "ko"
-    if cjk / letters > 0.3:
-        return "zh"
-    if cyr / letters > 0.3:
-        return "ru"
-    if arab / letters > 0.3:
-        return "ar"
-    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", sample.lower()))
+    for lang, pattern, share in _SCRIPTS:
+        if len(pattern.findall(sample)) / letters > share:
+            return lang
+    words = _WORD.findall(sample.lower())
     if not words:
         return "und"
     scores = {lang: sum(w in stops for w in words) for lang, stops in _STOPWORDS.items()}

@@ -92,7 +92,6 @@ _DIGITS = re.compile(r"\d+")
 _CC_PATH = re.compile(r"creativecommons\.org/licenses/([a-z\-]+)")
 _CELLS = etree.XPath("count(.//td|.//th)")
 _REFS = etree.XPath("count(.//ref)")
-_FORMULA_COUNT = etree.XPath("count(.//inline-formula|.//disp-formula)")
 _JATS_NS = re.compile(rb'xmlns="https?://jats\.nlm\.nih\.gov/ns/[^"]*"')
 
 
@@ -180,7 +179,7 @@ def _document(article: etree._Element, index: int) -> dict | Quarantined:
     text, passages = _tile(walk.out)
     lic = _license(meta, walk)
     article_type = article.get("article-type")
-    extras = dict(walk.counts, formulas=int(_FORMULA_COUNT(article)), abstract_types=abstract_types,
+    extras = dict(walk.counts, formulas=sum(1 for _ in article.iter("inline-formula", "disp-formula")), abstract_types=abstract_types,
                   abstracts_excluded=excluded,
                   subjects=walk.texts(meta.find("article-categories"), "subject"),
                   keywords=[k for g in meta.iterchildren("kwd-group") for k in walk.texts(g, "kwd")])
