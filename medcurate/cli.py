@@ -10,7 +10,7 @@ import yaml
 from medcurate.console import console
 from medcurate.inputs import list_files
 from medcurate.registry import INGESTERS, STAGES
-from medcurate.report import print_run, print_versions, version_summary
+from medcurate.report import print_run, print_version, print_versions, version_summary
 from medcurate.resolve import InputError, resolve_inputs
 from medcurate.stage import RunResult, StageInputs, run_stage
 from medcurate.store import VersionStore, default_store_path
@@ -137,8 +137,8 @@ def versions_show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="V
     if as_json:
         typer.echo(json.dumps(version.manifest, indent=2))
         return
-    print_run(RunResult(version, cached=False))
     m = version.manifest
+    print_version(version, f"committed {m['finished_at']}")
     console.print(f"  stage {m['stage']} (code {m['code_version']}), created {m['created_at']}")
     console.print(f"  config: {json.dumps(m['config'])}")
     for ref_in in m["inputs"]:

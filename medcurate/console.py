@@ -7,6 +7,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 T = TypeVar("T")
 console = Console(stderr=True)
+if not console.is_terminal:          # logs and pipes: wide enough that ids and tables are not cut
+    console.width = max(console.width, 160)
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:

@@ -1,9 +1,14 @@
 """Readable summaries of runs and versions (rich tables on stderr) and their JSON forms."""
+import re
+
 from rich.table import Table
 
 from medcurate.console import console
 from medcurate.stage import RunResult
 from medcurate.store import Version
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def version_summary(version: Version) -> dict:
@@ -12,12 +17,15 @@ def version_summary(version: Version) -> dict:
             "rows": {name: t["rows"] for name, t in m["tables"].items()}, "inputs": m["inputs"]}
 
 
-def print_run(result: RunResult, seconds: float | None = None) -> None:
-    m = result.version.manifest
+def print_run(result: RunResult, seconds: float) -> None:
     state = "[yellow]cache hit[/] (same stage, config, inputs and code: nothing recomputed)" if result.cached \
-        else "[green]new version[/]"
-    console.print(f"\n[bold]{m['stage']}[/] → [bold cyan]{m['id']}[/]  {state}"
-                  + (f"  in {seconds:.1f}s" if seconds is not None and not result.cached else ""))
+        else f"[green]new version[/] in {seconds:.1f}s"
+    print_version(result.version, state)
+
+
+def print_version(version: Version, state: str) -> None:
+    m = version.manifest
+    console.print(f"\n[bold]{m['stage']}[/] → [bold cyan]{m['id']}[/]  {state}")
     tables = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
     for col in ("table", "kind", "rows", "shards"):
         tables.add_column(col, justify="right" if col in ("rows", "shards") else "left")
@@ -29,7 +37,7 @@ def print_run(result: RunResult, seconds: float | None = None) -> None:
     if by_dataset:
         console.print("  rows by dataset: " + ", ".join(f"{k} {v:,}" for k, v in by_dataset.items()))
     if m["funnel"].get("quarantined"):
-        reasons = quarantine_reasons(result.version)
+        reasons = quarantine_reasons(version)
         console.print("  [red]quarantined[/] (see table `quarantine`):")
         for reason, (n, example) in reasons[:8]:
             console.print(f"    {n:>6,}  {reason}  [dim]e.g. {example}[/]")
@@ -52,7 +60,7 @@ def quarantine_reasons(version: Version) -> list[tuple[str, tuple[int, str]]]:
     found: dict[str, tuple[int, str]] = {}
     for batch in version.iter_batches("quarantine"):
         for row in batch.select(["file", "member", "row", "reason"]).to_pylist():
-            key = row["reason"].split(":")[0][:100]
+            key = _DIGITS.sub("N", row["reason"])[:90]
             where = "/".join(p for p in (row["file"].rsplit("/", 1)[-1], row["member"]) if p)
             where += f" row {row['row']}" if row["row"] is not None else ""
             n, example = found.get(key, (0, where))
@@ -66,9 +74,9 @@ def print_versions(versions: list[Version], tags: dict[str, str]) -> None:
         by_id.setdefault(vid, []).append(tag)
     table = Table(header_style="bold", box=None, padding=(0, 2))
     for col in ("id", "stage", "kind", "rows", "created", "tags"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("id", "created"))
     for v in versions:
         s = version_summary(v)
-        rows = ", ".join(f"{n} {r:,}" for n, r in s["rows"].items())
+        rows = " · ".join(f"{n} {r:,}" for n, r in s["rows"].items())
         table.add_row(s["id"], s["stage"], s["kind"] or "", rows, s["created_at"], ", ".join(by_id.get(v.id, [])))
     console.print(table if versions else "no versions in this store yet")

@@ -13,7 +13,7 @@ from typing import ClassVar
 import schemas
 from medcurate.console import track
 from medcurate.funnel import Funnel
-from medcurate.inputs import BadInput, InputUnit, iter_units
+from medcurate.inputs import ARCHIVE_SUFFIXES, BadInput, InputUnit, iter_units
 from medcurate.records import Dropped, Quarantined, Skipped, Withdrawn
 from medcurate.stage import Stage, StageInputs
 from medcurate.store import PendingVersion
@@ -64,7 +64,9 @@ class FileIngestStage(Stage):
         per_kind: Counter[str] = Counter()
         files, unreadable = self.read_side_files(inputs.files)
         funnel.inputs += len(inputs.files) - len(files) - len(unreadable)
-        for unit in track(chain(unreadable, iter_units(files)), f"{self.name}", total=len(files)):
+        # one tick per file or archive member; with archives the member count is unknown up front
+        total = None if any(f.lower().endswith(ARCHIVE_SUFFIXES) for f in files) else len(files) + len(unreadable)
+        for unit in track(chain(unreadable, iter_units(files)), f"{self.name}: files", total=total):
             funnel.inputs += 1
             if isinstance(unit, BadInput):
                 funnel.see()          # a whole unreadable file or member counts as one quarantined record
