@@ -1,0 +1,1 @@
+"""De-identification of clinical notes (Presidio on spaCy, with clinical recognizers)."""
