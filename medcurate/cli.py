@@ -8,6 +8,8 @@ import typer
 import yaml
 
 from medcurate.console import console
+from medcurate.gate import PHIGateError
+from stages.deid.engine import DeidUnavailable
 from medcurate.inputs import list_files
 from medcurate.registry import INGESTERS, STAGES
 from medcurate.report import print_run, print_version, print_versions, version_summary
@@ -58,6 +60,8 @@ def ingest(
                                                        "mmlu, headqa, cmexam, frenchmedmcqa).")] = None,
     text_column: Annotated[Optional[str], typer.Option(help="notes: CSV column with the note text.")] = None,
     id_column: Annotated[Optional[str], typer.Option(help="notes: CSV column with the note id.")] = None,
+    surrogate: Annotated[str, typer.Option(help="notes: replace PHI by typed tags ([NAME], [DATE]...) or by "
+                                                "consistent fake values per note (tag or fake).")] = "tag",
     as_json: JsonOpt = False,
 ):
     """Ingest raw files into a new version (documents + passages, or exam_items; plus quarantine).
@@ -68,12 +72,14 @@ def ingest(
         _fail(f"unknown source {source!r}: choose pmc, exams or notes")
     stage_cls = INGESTERS[source]
     values = {"pmc": {}, "exams": {"format": format},
-              "notes": {"text_column": text_column, "id_column": id_column}}[source]
+              "notes": {"text_column": text_column, "id_column": id_column, "surrogate": surrogate}}[source]
     try:
         stage = stage_cls.from_dict({k: v for k, v in values.items() if v is not None})
         inputs = StageInputs(files=list_files(paths))
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
+    except DeidUnavailable as exc:
+        _fail(f"the de-identifier cannot load, so no notes are ingested: {exc}")
     st = _store(store)
     started = time.perf_counter()
     _finish(st, run_stage(st, stage, inputs), started, tag, as_json)
@@ -103,13 +109,19 @@ def stage(
         values = yaml.safe_load(config.read_text()) if config else {}
         stage_obj = stage_cls.from_dict(values or {})
         inputs = resolve_inputs(st, stage_cls, input, imported)
-    except (ValueError, FileNotFoundError, InputError, yaml.YAMLError) as exc:
+    except (ValueError, FileNotFoundError, InputError, yaml.YAMLError, PHIGateError) as exc:
         _fail(str(exc))
+    except DeidUnavailable as exc:
+        _fail(f"the de-identifier cannot load: {exc}")
     for result in imported:
         console.print(f"imported external table as [bold]{result.version.id}[/]"
                       + (" (cache hit)" if result.cached else ""))
     started = time.perf_counter()
-    _finish(st, run_stage(st, stage_obj, inputs), started, tag, as_json)
+    try:
+        result = run_stage(st, stage_obj, inputs)
+    except PHIGateError as exc:
+        _fail(str(exc))
+    _finish(st, result, started, tag, as_json)
 
 
 @versions_app.callback()

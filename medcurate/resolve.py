@@ -21,7 +21,7 @@ def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
     """`imported` collects the versions made from external tables, for the run summary."""
     if not stage.reads:                                   # ingest stages read raw files
         return StageInputs(files=list_files(refs))
-    tables = []
+    tables, files = [], []
     for ref in refs:
         vref, _, table = ref.partition(":") if ":" in ref and not _is_path(ref) else (ref, "", "")
         version = store.resolve(vref)
@@ -31,6 +31,9 @@ def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
             if not looks_like_table(ref):
                 raise InputError(f"{ref}: not a table medcurate can import "
                                  "(JSONL/JSON, Parquet, CSV/TSV, Arrow, or a Hugging Face dataset folder)")
+            if not stage.imports_paths:        # the stage reads the table itself (e.g. raw notes stay out)
+                files.append(ref)
+                continue
             kind = stage.reads[0] if stage.reads[0] != "*" else None     # None: inferred from the columns
             result = run_stage(store, ImportTable(ImportTable.Config(kind=kind)),
                                StageInputs(files=[ref]))
@@ -38,7 +41,7 @@ def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
                 imported.append(result)
             version = result.version
         tables.append(TableInput(version, table or _pick_table(version, stage.reads)))
-    return StageInputs(tables=tables)
+    return StageInputs(tables=tables, files=files)
 
 
 def _pick_table(version, wanted: tuple[str, ...]) -> str:

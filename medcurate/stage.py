@@ -55,6 +55,7 @@ class Stage:
     code_version: ClassVar[str] = "1"
     reads: ClassVar[tuple[str, ...]] = ()     # table kinds consumed; empty for stages that read raw files
     accepts_raw_notes: ClassVar[bool] = False  # only de-identification may read notes that have not passed it
+    imports_paths: ClassVar[bool] = True       # external tables given as paths are imported as versions first
     Config: ClassVar[type] = NoConfig
 
     def __init__(self, config: Any = None):

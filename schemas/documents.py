@@ -1,7 +1,7 @@
 """`documents`: one row per source document (PMC article, PubMed citation, clinical note)."""
 import pyarrow as pa
 
-from schemas.base import PROVENANCE
+from schemas.base import PHI_SPANS, PROVENANCE
 
 DOCUMENTS = pa.schema([
     pa.field("id", pa.string(), nullable=False),   # stable: "pmc:PMC123", "pubmed:456", "note:mtsamples:12"
@@ -23,6 +23,7 @@ DOCUMENTS = pa.schema([
     pa.field("retracted", pa.bool_()),
     pa.field("specialty", pa.string()),            # notes: medical specialty where the source states it
     pa.field("deidentified", pa.bool_()),          # notes only: true once the PHI gate has run
+    pa.field("phi_spans", PHI_SPANS),              # notes only: replaced PHI (offsets into text)
     pa.field("meta", pa.string()),                 # JSON object of source-specific extras
     pa.field("provenance", PROVENANCE),
 ])

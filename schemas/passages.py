@@ -1,6 +1,8 @@
 """`passages`: paragraph-level rows with their place in the document and offsets into its text."""
 import pyarrow as pa
 
+from schemas.base import PHI_SPANS
+
 PASSAGES = pa.schema([
     pa.field("id", pa.string(), nullable=False),       # "<doc id>#<seq>"
     pa.field("doc_id", pa.string(), nullable=False),
@@ -14,4 +16,5 @@ PASSAGES = pa.schema([
     pa.field("text", pa.string()),
     pa.field("license_group", pa.string()),
     pa.field("deidentified", pa.bool_()),
+    pa.field("phi_spans", PHI_SPANS),                  # offsets into this passage's text
 ])

@@ -51,9 +51,9 @@ class FileIngestStage(Stage):
         """
         return files, []
 
-    def finish_row(self, row: dict) -> dict:
-        """Hook to enrich a parsed main row before it is written."""
-        return row
+    def finish_rows(self, rows: list[dict]) -> list[dict]:
+        """Hook to enrich or transform the rows parsed from one file or member, before they are written."""
+        return rows
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
         main = _Sink(out, self.writes)
@@ -72,6 +72,7 @@ class FileIngestStage(Stage):
                 funnel.see()          # a whole unreadable file or member counts as one quarantined record
                 self._quarantine(quarantine, funnel, unit.file, unit.member, None, unit.reason)
                 continue
+            parsed: list[dict] = []
             for item in self.parse(unit):
                 if isinstance(item, Skipped):
                     funnel.skip_input(item.reason)
@@ -90,9 +91,11 @@ class FileIngestStage(Stage):
                     funnel.drop("duplicate id (first occurrence kept)")
                 else:
                     seen_ids.add(item["id"])
-                    self._write(self.finish_row(item), unit, main, passages)
-                    per_kind[item.get("exam") or item.get("dataset") or item["source"]] += 1
+                    parsed.append(item)
                     funnel.keep()
+            for row in self.finish_rows(parsed):
+                self._write(row, unit, main, passages)
+                per_kind[row.get("exam") or row.get("dataset") or row["source"]] += 1
         for sink in (main, passages, quarantine, deletions):
             if sink:
                 sink.flush()

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 import schemas
 from medcurate.funnel import Funnel
+from medcurate.gate import check_deidentified
 from medcurate.stage import Stage, StageInputs
 from medcurate.store import PendingVersion
 from medcurate.tables import read_table
@@ -32,6 +33,7 @@ class ImportTable(Stage):
         funnel.inputs += 1
         read = read_table(path)
         table = with_id_column(read.table, self.config.id_column, posixpath.basename(path.rstrip("/")))
+        check_deidentified(table.to_batches(), where=path)    # raw notes must not enter the store
         out.table(self.config.kind or infer_kind(table.column_names), table.schema).write(table)
         funnel.see(table.num_rows + len(read.bad_rows))
         funnel.keep(table.num_rows)

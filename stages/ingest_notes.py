@@ -1,14 +1,15 @@
 """`ingest_notes`: clinical notes (MTSamples-style CSV, ACI-Bench / MTS-Dialog dialogue+note CSV,
 MIMIC-style exports, folders of plain-text notes) into documents + passages.
 
-Every note row is written with `deidentified = false`; the PHI gate then refuses these rows to every
-later stage until de-identification has run on them.
+Notes are de-identified in memory, file by file, before anything is written: raw PHI never reaches
+the store. If the de-identifier cannot load, the stage refuses to run.
 """
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from medcurate.inputs import InputUnit
-from medcurate.records import Quarantined, Skipped
+from medcurate.records import Dropped, Quarantined, Skipped
+from stages.deid.scrub import NoteScrubber, check_surrogate, shared_deidentifier
 from stages.file_ingest import FileIngestStage
 from stages.formats.notes import parse_notes
 
@@ -17,12 +18,26 @@ from stages.formats.notes import parse_notes
 class Config:
     text_column: str | None = None   # CSV column holding the note, when it is not one of the usual names
     id_column: str | None = None
+    surrogate: str = "tag"           # "tag": [NAME], [DATE]...; "fake": consistent fake values per note
+
+    def __post_init__(self):
+        check_surrogate(self.surrogate)
 
 
 class IngestNotes(FileIngestStage):
     name = "ingest_notes"
-    code_version = "1"
     Config = Config
 
-    def parse(self, unit: InputUnit) -> Iterator[dict | Quarantined | Skipped]:
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.scrubber = NoteScrubber(shared_deidentifier(self.config.surrogate))
+
+    @property
+    def code_version(self) -> str:
+        return f"2+{self.scrubber.deid.version}"
+
+    def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped]:
         return parse_notes(unit.name, unit.data, self.config.text_column, self.config.id_column)
+
+    def finish_rows(self, rows: list[dict]) -> list[dict]:
+        return self.scrubber.scrub(rows)

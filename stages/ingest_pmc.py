@@ -63,7 +63,10 @@ class IngestPMC(FileIngestStage):
             suffix = posixpath.splitext(unit.name)[1] or "no extension"
             yield Skipped(f"not an article XML ({suffix})")
 
-    def finish_row(self, row: dict) -> dict:
+    def finish_rows(self, rows: list[dict]) -> list[dict]:
+        return [self._with_filelist(row) for row in rows]
+
+    def _with_filelist(self, row: dict) -> dict:
         listed = self.filelist.get(row.get("pmcid") or "")
         if not listed:
             return row

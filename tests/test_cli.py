@@ -70,11 +70,22 @@ def test_stage_select_on_a_tag_and_on_an_external_table(tmp_path):
     assert ds["id"] == ["their-1"]
 
 
-def test_notes_are_refused_by_later_stages(tmp_path):
+def test_ingested_notes_are_deidentified_and_pass_the_gate(tmp_path):
     cli("ingest", "notes", str(SAMPLES / "notes"), "--tag", "notes", store=tmp_path)
-    result = runner.invoke(app, ["stage", "select", "--input", "notes", "--store", str(tmp_path)])
-    assert result.exit_code != 0
-    assert "de-identification" in str(result.exception)
+    out = cli("stage", "select", "--input", "notes:documents", "--json", store=tmp_path)
+    assert json.loads(out.stdout)["rows"] == {"documents": 4}
+
+
+def test_raw_note_tables_are_refused_until_deidentified(tmp_path):
+    raw = tmp_path / "their_notes.jsonl"
+    raw.write_text(json.dumps({"id": "n1", "source": "note", "deidentified": False,
+                               "text": "Mr. Daniel Okafor was seen on 03/14/2024."}) + "\n")
+    result = runner.invoke(app, ["stage", "select", "--input", str(raw), "--store", str(tmp_path)])
+    assert result.exit_code == 2 and "have not passed de-identification" in result.stderr
+    out = cli("stage", "deidentify", "--input", str(raw), "--tag", "clean", store=tmp_path)
+    assert "Okafor" not in out.stderr
+    selected = json.loads(cli("stage", "select", "--input", "clean", "--json", store=tmp_path).stdout)
+    assert selected["rows"] == {"documents": 1}
 
 
 def test_bad_arguments_give_clear_errors(tmp_path):

@@ -179,5 +179,5 @@ def _example_row(schema: pa.Schema) -> dict:
             row[field.name] = {f.name: values.get(f.type) for f in field.type}
         elif pa.types.is_list(field.type):
             item = field.type.value_type
-            row[field.name] = [{f.name: "y" for f in item} if pa.types.is_struct(item) else "y"]
+            row[field.name] = [{f.name: values[f.type] for f in item} if pa.types.is_struct(item) else "y"]
     return row
