@@ -94,7 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=REPO.parent / "shared" / "data" / "clinical_notes")
     parser.add_argument("--notes", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=13)
+    # Seed 13 is the set the recognizers were developed against; the default is a held-out draw, so
+    # the figures printed are not tuned to the planted examples.
+    parser.add_argument("--seed", type=int, default=2026, help="eval-set seed (13 = the development set)")
     args = parser.parse_args()
 
     notes = build_eval_set(args.data_dir, args.notes, args.seed)

@@ -17,7 +17,7 @@ from medcurate.funnel import Funnel
 from medcurate.stage import Stage, StageInputs, TableInput
 from medcurate.store import PendingVersion
 from medcurate.tables import read_table
-from stages.deid.scrub import NoteScrubber, check_surrogate, shared_deidentifier
+from stages.deid.scrub import ScrubbingStage, check_surrogate
 from stages.import_table import with_id_column
 
 BATCH = 256
@@ -32,20 +32,12 @@ class Config:
         check_surrogate(self.surrogate)
 
 
-class Deidentify(Stage):
+class Deidentify(ScrubbingStage, Stage):
     name = "deidentify"
     reads = ("documents",)
     accepts_raw_notes = True
     imports_paths = False
     Config = Config
-
-    def __init__(self, config=None):
-        super().__init__(config)
-        self.scrubber = NoteScrubber(shared_deidentifier(self.config.surrogate))
-
-    @property
-    def code_version(self) -> str:
-        return f"1+{self.scrubber.deid.version}"
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
         scrubbed = 0

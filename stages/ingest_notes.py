@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from medcurate.inputs import InputUnit
 from medcurate.records import Dropped, Quarantined, Skipped
-from stages.deid.scrub import NoteScrubber, check_surrogate, shared_deidentifier
+from stages.deid.scrub import ScrubbingStage, check_surrogate
 from stages.file_ingest import FileIngestStage
 from stages.formats.notes import parse_notes
 
@@ -24,17 +24,10 @@ class Config:
         check_surrogate(self.surrogate)
 
 
-class IngestNotes(FileIngestStage):
+class IngestNotes(ScrubbingStage, FileIngestStage):
     name = "ingest_notes"
+    logic_version = "2"
     Config = Config
-
-    def __init__(self, config=None):
-        super().__init__(config)
-        self.scrubber = NoteScrubber(shared_deidentifier(self.config.surrogate))
-
-    @property
-    def code_version(self) -> str:
-        return f"2+{self.scrubber.deid.version}"
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped]:
         return parse_notes(unit.name, unit.data, self.config.text_column, self.config.id_column)

@@ -27,6 +27,8 @@ NUMERIC = re.compile(
 ISO = re.compile(rf"{_START}(?P<y>{_Y4})(?P<sep>[/.\-])(?P<a>\d{{1,2}})(?P=sep)(?P<b>\d{{1,2}}){_END}{_TIME}")
 COMPACT = re.compile(rf"{_START}(?P<y>{_Y4})(?P<a>0[1-9]|1[0-2])(?P<b>0[1-9]|[12]\d|3[01]){_END}")   # 20190624
 MONTH_YEAR_NUMERIC = re.compile(rf"{_START}(?P<a>0?[1-9]|1[0-2])[/\-](?P<y>{_Y4}){_END}")
+# "since 11/94": month and two-digit year, which cannot be a day (32-99; "/52" is UK shorthand for weeks)
+MONTH_SHORT_YEAR = re.compile(rf"{_START}(?P<a>0?[1-9]|1[0-2])/(?P<y>3[2-9]|[46-9]\d|5[013-9]){_END}")
 DAY_MONTH_NUMERIC = re.compile(rf"{_START}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}}){_END}")
 _SP = r"[ \t]"   # dates do not run across lines
 _LEAD_MONTH = lead(MONTHS)
@@ -70,8 +72,10 @@ CUED_ORDINAL = re.compile(
 _AMBIGUOUS_MONTHS = {"may", "mar", "march"}
 # Before a bare "3/14": words that make it a date, and weaker ones that do only for unusual numbers.
 _DATE_CUE = re.compile(
-    r"(?i:\b(?:on|since|dated|seen|admitted|discharged|performed|done|dos|date|visit|starting|started|"
-    r"stopped|ending|dob|d\.o\.b\.?|born|birth|service|transcribed|dictated|signed)\s*:?\s*$)")
+    r"(?i:\b(?:on|since|dated|seen|admitted|admit|admission|discharged|discharge|performed|done|dos|date|visit|"
+    r"starting|started|stopped|ending|dob|d\.o\.b\.?|born|birth|service|transcribed|dictated|signed|given|"
+    r"administered|received|encounter|"
+    r"(?:scheduled|booked|planned|set)\s+for)\s*:?\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?$)")
 _WEEKDAY_BEFORE = re.compile(r"(?i:\b(?:mon|tues|wednes|thurs|fri|satur|sun)day),?[ \t]+$")
 _WEAK_DATE_CUE = re.compile(
     r"(?i:\b(?:from|until|till|through|thru|by|of|last|next|appointment|appt|review|due|before|after|"
@@ -103,7 +107,7 @@ def _month_ok(text: str, m: re.Match) -> bool:
     mon = m["mon"]
     if mon.lower() not in _AMBIGUOUS_MONTHS or mon[0].isupper() or m.group("y") or m.group("ord"):
         return True
-    before = text[max(0, m.start() - 30):m.start()]
+    before = _WEEKDAY_BEFORE.sub("", text[max(0, m.start() - 40):m.start()])
     return bool(_DATE_CUE.search(before) or _WEAK_DATE_CUE.search(before))
 
 
@@ -145,6 +149,9 @@ RULES = [
     Rule("date.compact", COMPACT, 0.85),
     Rule("date.month_year_numeric", MONTH_YEAR_NUMERIC, 0.8),
     Rule("date.day_month_numeric", DAY_MONTH_NUMERIC, 0.7, _checked(_no_year_ok)),
+    Rule("date.month_short_year", MONTH_SHORT_YEAR, 0.7, _checked(
+        lambda text, m: not (_SCALE_CUE.search(text, max(0, m.start() - 30), m.start()) or _SCALE_AFTER.match(
+            text, m.end())))),
     Rule("date.month_day", MONTH_DAY, 0.9, _with_weekday),
     Rule("date.day_month", DAY_MONTH, 0.9, _with_weekday),
     Rule("date.month_year", MONTH_YEAR, 0.85),
@@ -165,7 +172,7 @@ def find(text: str) -> list[tuple[int, int]]:
 # Cued rules report only the month or the ordinal: these parse what they report.
 _BARE_MONTH = re.compile(rf"(?P<mon>{_MON})\.?")
 _BARE_ORDINAL = re.compile(rf"(?P<d>{_D})(?P<ord>{_ORD})")
-_PARSERS = (NUMERIC, ISO, COMPACT, MONTH_YEAR_NUMERIC, MONTH_DAY, DAY_MONTH, MONTH_YEAR, DAY_MONTH_NUMERIC,
+_PARSERS = (NUMERIC, ISO, COMPACT, MONTH_YEAR_NUMERIC, MONTH_SHORT_YEAR, MONTH_DAY, DAY_MONTH, MONTH_YEAR, DAY_MONTH_NUMERIC,
             HOLIDAY, _BARE_MONTH, _BARE_ORDINAL)
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December")

@@ -13,7 +13,7 @@ from .lexicons import COMMON_WORD_NAMES
 _NAME_LOCALES = (
     "en", "en_US", "en_GB", "en_IE", "en_NZ", "en_IN", "en_KE", "en_NG", "en_PK", "es_ES", "es_MX", "fr_FR",
     "de_DE", "it_IT", "pt_BR", "pt_PT", "nl_NL", "sv_SE", "fi_FI", "pl_PL", "tr_TR", "yo_NG", "ig_NG", "ha_NG",
-    "tw_GH", "sw", "zu_ZA", "vi_VN", "id_ID", "zh_CN", "zh_TW",
+    "tw_GH", "sw", "zu_ZA", "vi_VN", "id_ID", "zh_CN", "zh_TW", "ja_JP",
 )
 _NAME_SHAPE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -23,6 +23,7 @@ def _names(provider, *attributes: str) -> set[str]:
     for attribute in attributes:
         values = getattr(provider, attribute, ())
         if isinstance(values, (list, tuple, dict, set, frozenset)):
+            values = [v[-1] if isinstance(v, tuple) else v for v in values]     # (kanji, kana, romaji) pairs
             found.update(v.lower() for v in values if len(v) > 1 and _NAME_SHAPE.fullmatch(v))
     return found
 
@@ -32,8 +33,10 @@ def _tables() -> tuple[frozenset[str], frozenset[str]]:
     first, last = set(), set()
     for locale in _NAME_LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        first |= _names(provider, "first_names", "first_names_male", "first_names_female", "first_romanized_names")
-        last |= _names(provider, "last_names", "last_romanized_names", "male_last_names", "unisex_last_names")
+        first |= _names(provider, "first_names", "first_names_male", "first_names_female", "first_romanized_names",
+                        "first_name_male_pairs", "first_name_female_pairs")
+        last |= _names(provider, "last_names", "last_romanized_names", "male_last_names", "unisex_last_names",
+                       "last_name_pairs")
     return frozenset(first), frozenset(last)
 
 

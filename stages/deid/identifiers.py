@@ -19,7 +19,7 @@ _YEARS_OLD = (rf"(?=\s*{_D}?\s*(?i:years?|yrs?|yr\.|y)\s*{_D}?\s*(?i:old|o\b)|\s
               rf"|\s+(?i:years?|yrs?)\s+of\s+age)")
 AGE_RULES = [
     Rule("age.years_old", re.compile(rf"(?<![\d.,/]){_OVER_89}(?!\d|\.\d){_YEARS_OLD}"), 0.9),
-    Rule("age.words", re.compile(rf"\b{_NINETY_WORDS}(?=[\s\-]+(?i:years?)[\s\-]+(?i:old)|\s+(?i:years?)\s+of\s+age)"), 0.9),
+    Rule("age.words", re.compile(rf"\b{_NINETY_WORDS}{_YEARS_OLD}"), 0.9),
     Rule("age.cued", re.compile(
         rf"{lead(['age', 'at'])}\b(?i:aged?|age\s*(?:is|of|at|:|=)?|at\s+the\s+age\s+of)\s*:?\s*(?P<phi>{_OVER_89}|{_NINETY_WORDS})(?!\d|\.\d)"), 0.9),
     # "she is 93", "Her mother, now 96,", "She turned ninety last month".
@@ -41,7 +41,8 @@ AGE_RULES = [
 # Phone numbers are written on one line: separators are blanks, dots and dashes, never newlines.
 _EXT = r"(?:[ \t]*(?:,[ \t]*)?(?i:ext\.?|extension|x)[ \t]*\d{1,5})?"
 _PHONE_WORDS = ("tel telephone ph phone mob mobile cell cellular cellphone fax pager beeper bleep contact call "
-                "called reach reached whatsapp text home work office direct landline alt alternate daytime evening").split()
+                "called reach reached whatsapp text home work office direct landline alt alternate daytime evening number "
+                "voicemail line sms").split()
 _PHONE_CUE = (rf"{lead(_PHONE_WORDS)}(?i:\b(?:{words_alternation(_PHONE_WORDS)})"
               r"(?:[ \t]+(?:no|number|details|me|him|her|them|us|phone|tel))?\b\.?[ \t]*"
               r"(?:(?:no\.?|number|#|is|at|on|:)[ \t]*)*)")
@@ -64,9 +65,10 @@ def _digits(text: str) -> int:
 _NO = r"(?:\s*(?:number|no\.?|num|#|id|code))"
 # Labels that name an identifier on their own ("MRN 1234567") ...
 _STRONG_LABELS = (
-    r"mrn|medical\s+record(?:\s+(?:number|no\.?|#))?|med\s+rec(?:ord)?(?:\s*(?:no\.?|#))?|acct(?:\s*(?:no\.?|#))?"
+    r"mrn|mr\s*#|mr\s+(?:no\.?|number)|medical\s+record(?:\s+(?:number|no\.?|#))?|med\s+rec(?:ord)?(?:\s*(?:no\.?|#))?|acct(?:\s*(?:no\.?|#))?"
     r"|patient\s+(?:id|identifier)|pt\s+id|member(?:ship)?(?:\s+(?:id|number|no\.?|#))?|subscriber(?:\s+(?:id|number|no\.?))?"
     r"|chart(?:\s+(?:number|no\.?|#))?|lic\.?|licen[cs]e\s+(?:number|no\.?|#)"
+    r"|(?:state|medical|nursing|professional|board)\s+licen[cs]e"
     r"|policy(?:\s+(?:number|no\.?|#|id))?|dea(?:\s+(?:number|no\.?|#))?|npi(?:\s+(?:number|no\.?|#))?"
     r"|ssn|social\s+security(?:\s+(?:number|no\.?|#))?|ss\s*#|accession(?:\s+(?:number|no\.?|#))?|acc\s*#"
     r"|specimen(?:\s+(?:id|number|no\.?|#))?|serial(?:\s+(?:number|no\.?|#))?|s/n|lot\s+(?:number|no\.?|#)"
@@ -75,11 +77,11 @@ _STRONG_LABELS = (
 _WEAK_LABELS = (
     r"record|hospital|unit|patient|account|health\s+plan(?:\s+beneficiary)?|beneficiary|insurance|group|medicaid"
     r"|medicare|claim|licen[cs]e|nhs|passport|certificate|sample|lab|requisition|order|device|model|case"
-    r"|encounter|visit|badge|employee|biometric|chart|billing|registration|enrollment|enrolment")
+    r"|encounter|visit|badge|employee|biometric|chart|billing|registration|enrollment|enrolment|path|pathology")
 _ID_LABELS = (rf"(?i:(?:{_STRONG_LABELS}|(?:{_WEAK_LABELS})(?:{_NO}|(?=\s*:)))(?:\s+on\s+(?:file|record))?)"
               r"|\b(?:ID|Lot|SN|DL|UPIN|UDI|IMEI|VIN|TIN|EIN|FIN|CSN|CHI)\b"
               # "Insurance: Blue Cross, member 0900..." / "Insurance: Medicare, KQ-531222-24": payer, then the ID
-              r"|(?i:insurance|insurer|payer|coverage|carrier)\s*:?\s*(?:[A-Z][\w&.'\-]*[ \t]*){1,4},?[ \t]*"
+              r"|(?i:insurance|insurer|payer|coverage|carrier)\s*:?\s*(?:[A-Za-z][\w&.'\-]*[ \t]*){1,4},?[ \t]*"
               r"(?:(?i:member|id|no\.?|#|policy)[ \t#:]*)?")
 # An identifier: letters, digits and inner separators with at least three digits ("A12-3456", "BS1234563").
 _ID_VALUE = (r"\d{3}[ \-]\d{2,3}[ \-]\d{4}"

@@ -89,7 +89,8 @@ NOT_NAMES = _words(
     "morning afternoon evening night monday tuesday wednesday thursday friday saturday sunday "
     "dragon google siri alexa x xx xxx y z abc abcd xyz sure fine thanks nope yep god goodness lord "
     "ah oh uh um hmm mm er eh aha wow oops ouch yay yup champ buddy honey sweetie sweetheart darling "
-    "mate pal kiddo kid nan nana nanna gran granny grandma grandpa "
+    "mate pal kiddo kid nan nana nanna gran granny grandma grandpa physio caregiver carer nil self specimen "
+    "sample tissue "
     "cardiology neurology oncology urology radiology pathology dermatology gastroenterology nephrology "
     "pulmonology rheumatology endocrinology hematology haematology orthopedics orthopaedics psychiatry "
     "psychology physiotherapy pharmacy surgery anesthesia anaesthesia pediatrics paediatrics obstetrics "
@@ -118,7 +119,7 @@ COMMON_WORD_NAMES = _words(
     "church carpenter brick brands blot joy faith rose art sunny dawn june april august gray king sterling "
     "penny lily jean ben amber ruby crystal angel star lane christian bishop bull "
     "north west south east english french german irish wells said seven canal min lung strong fit drop sun nail "
-    "arvo comfort fan sad palm walls gun para sip serol grab nickel maj fancy bore"
+    "arvo comfort fan sad palm walls gun para sip serol grab nickel maj fancy bore endo"
 )
 
 # Non-PHI places (Safe Harbor keeps states and countries) and clinical words spaCy labels as places.
@@ -197,5 +198,6 @@ GENERIC_FACILITY_WORDS = _words(
     "retirement rescue treatment research health-care healthcare nursing home homes hospice institute kids "
     "children childrens psych pulmonary maintenance thoracic cardiac renal neural surgical clinical regional central "
     "municipal gastric pelvic spinal vascular physical critical intensive residential vocational occupational "
-    "specialist specialty integrated comprehensive town cross bulk bill floor unit ward bay wing room group"
+    "specialist specialty integrated comprehensive town cross bulk bill floor unit ward bay wing room group "
+    "training screening testing counseling counselling hearing healing nursing imaging"
 )

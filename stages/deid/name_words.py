@@ -16,17 +16,18 @@ from .rules import local_case, words_alternation
 
 _UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 CAP = rf"(?:[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?|[{_UP}]['’][{_UP}][{_LO}]+)(?:['’\-][{_UP}]?[{_LO}]+)*"
-UPPER = rf"[{_UP}]{{2,}}(?:['’\-][{_UP}]+)*"
+UPPER = rf"(?:[{_UP}]+(?:['’\-][{_UP}]+)+|[{_UP}]{{2,}})"
 LOWER = rf"[{_LO}]{{2,}}(?:['’\-][{_LO}]+)*"
 INITIAL = rf"[{_UP}]\."
 WORD = rf"(?:{CAP}|{UPPER}|{LOWER})"
 # "Van der Berg", "de la Cruz", "bin Said": lowercase inside a name, never a name alone.
 PARTICLES = frozenset("van von der den de del della di da du la le dos das bin ibn al el ter ten".split())
 _TOKEN = re.compile(
-    rf"[ \t]?(?:(?P<initial>{INITIAL}|[{_UP}](?=[ \t]+[{_UP}][{_LO}]))"
+    rf"[ \t]?(?:(?P<initial>{INITIAL}|[{_UP}](?=[ \t]+[{_UP}][{_LO}])|[{_LO}]\.(?=[ \t]+[{_LO}]{{2}}))"
     rf"|(?P<particle>(?i:{'|'.join(sorted(PARTICLES))}))(?=[ \t]+[{_UP}{_LO}])"
     rf"|(?P<cap>{CAP})|(?P<upper>{UPPER})|(?P<low>{LOWER}))(?![\w])")
 _POSSESSIVE = re.compile(r"['’]s$")
+_CREDENTIAL_NEXT = re.compile(r"[ \t]*,?[ \t]*(?:md|m\.d\.|do|rn|np|pa-c|phd|mbbs|dds)\b")
 _CONTRACTION = re.compile(r"(?i:['’](?:re|ve|ll|d|m|t)|n['’]t)$")
 _EPONYM_NEXT = re.compile(
     rf"(?:['’]s?)?[ \t]+(?i:(?:{words_alternation(EPONYM_NOUNS)})(?:e?s)?|lamp"
@@ -44,13 +45,14 @@ def strip_possessive(text: str, start: int, end: int) -> int:
     return end - len(possessive.group()) if possessive else end
 
 
-def never_name(word: str) -> bool:
+def never_name(word: str, capitalised: Optional[bool] = None) -> bool:
     """Role words, field labels, interjections, contractions; stop words unless written as a known
-    name ("Will" in "Dr. Will Smith")."""
+    name ("Will" in "Dr. Will Smith"; `capitalised` says how a word on a line in one case counts)."""
     low = plain(word)
     if low in NOT_NAMES or low in TITLES or _CONTRACTION.search(word):
         return True
-    return low in STOP_WORDS and not (word[:1].isupper() and gazetteer.is_name(word))
+    capitalised = word[:1].isupper() if capitalised is None else capitalised
+    return low in STOP_WORDS and not (capitalised and gazetteer.is_name(word))
 
 
 def clinical_word(word: str) -> bool:
@@ -76,7 +78,7 @@ class Cue:
 
 
 LABEL = Cue(strong=True, eponyms_ok=True, upper=True, label=True)
-BY = Cue(strong=True, upper=True)
+BY = Cue(strong=True, upper=True, label=True)
 WEAK = Cue(strong=False, upper=True)
 KNOWN = Cue(strong=False, known_only=True)
 
@@ -92,9 +94,13 @@ def _kind(text: str, pos: int, kind: str, cue: Cue) -> str:
 
 
 def _known_next(text: str, pos: int) -> bool:
-    """The next word is a known name ("Interpreter Søren Rose")."""
+    """The next word is a known name ("Interpreter Søren Rose"); in lowercase one that is no everyday
+    word ("her daughter, thanh kowalski", not "discussed incl red flags")."""
     m = _TOKEN.match(text, pos)
-    return m is not None and m.lastgroup == "cap" and gazetteer.is_name(m.group("cap"))
+    if m is None or m.lastgroup not in ("cap", "low"):
+        return False
+    word = m.group(m.lastgroup)
+    return gazetteer.is_name(word) if m.lastgroup == "cap" else gazetteer.is_distinctive_name(word)
 
 
 def _word_ok(text: str, m: re.Match, kind: str, cue: Cue, spans: list) -> bool:
@@ -108,13 +114,14 @@ def _word_ok(text: str, m: re.Match, kind: str, cue: Cue, spans: list) -> bool:
             plain(word) in COMMON_WORD_NAMES or plain(word).endswith(("ed", "ing", "ly"))):
         return False    # "DR. HUNTER REVIEWED": past the first word, a line in one case takes no verbs
     kind = recased
-    if never_name(word) or (kind != "low" and spans and spans[0][2] == "low"):
+    as_capitalised = kind == "cap" or (kind == "low" and not spans and cue.free_lower)     # "mr. may"
+    if never_name(word, as_capitalised) or (kind != "low" and spans and spans[0][2] == "low"):
         return False
     low = plain(word)
     if kind == "cap":
         known = gazetteer.is_name(word)
         first = not spans
-        after_given = bool(spans) and gazetteer.is_first_name(text[spans[-1][0]:spans[-1][1]])   # "Katarzyna Addison"
+        after_given = bool(spans) and spans[-1][2] == "cap"            # "Katarzyna Addison", "Søren Bell"
         eponym_ok = cue.eponyms_ok or after_given
         unknown_ok = low not in COMMON_WORD_NAMES and not (cue.known_only and first and not _known_next(text, m.end()))
         return (cue.strong or known or unknown_ok) and (eponym_ok or low not in EPONYMS) and (
@@ -122,7 +129,9 @@ def _word_ok(text: str, m: re.Match, kind: str, cue: Cue, spans: list) -> bool:
     if kind == "upper":
         return cue.upper and (gazetteer.is_name(word) if cue.strong else gazetteer.is_distinctive_name(word))
     if not spans:       # "Doctor said that ...": a lowercase word needs a name that is no everyday word
-        return cue.free_lower or gazetteer.is_distinctive_name(word)
+        return cue.free_lower or gazetteer.is_distinctive_name(word) or (
+            low not in COMMON_WORD_NAMES and not clinical_word(word) and not low.endswith(("ed", "ing", "ly", "s"))
+            and _known_next(text, m.end()))
     return spans[0][2] == "low" and lowercase_surname(text, m.start(kind), m.end(kind))
 
 
@@ -158,6 +167,8 @@ def lowercase_surname(text: str, start: int, end: int) -> bool:
     """In dictation, a surname after a given name: "christina cooper"; an everyday word only where the
     name ends the phrase ("pamela cook ." but not "andrew long time no see")."""
     word = text[start:end]
-    if not gazetteer.is_last_name(word) or never_name(word):
+    if never_name(word):
         return False
+    if not gazetteer.is_last_name(word):     # an unknown surname only before a credential: "esperanza baptiste, md"
+        return not clinical_word(word) and _CREDENTIAL_NEXT.match(text, end) is not None
     return plain(word) not in COMMON_WORD_NAMES or re.match(r"[ \t]*(?:[.,?!;]|$)", text[end:end + 3]) is not None

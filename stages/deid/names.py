@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Optional
 
 from . import gazetteer
 from .lexicons import (
-    CLINICAL_ENDINGS, COMMON_WORD_NAMES, CREDENTIALS, DASH, DRUG_ENDINGS, EPONYMS, GREETINGS, RELATIVES, TITLES,
-    WEAK_TITLES,
+    CLINICAL_ENDINGS, COMMON_WORD_NAMES, CREDENTIALS, DASH, DRUG_ENDINGS, EPONYMS, FACILITY_HEADS, GREETINGS,
+    RELATIVES, TITLES, WEAK_TITLES,
 )
 from .name_words import (
     BY, CAP, INITIAL, KNOWN, LABEL, LOWER, PARTICLES, UPPER, WEAK, WORD, Cue, clinical_word, is_eponym_use,
@@ -55,7 +55,8 @@ def _after_title(text: str, m: re.Match) -> Spans:
     if "." in m.group() and title.lower() in WEAK_TITLES - {"prof", "drs", "rev"}:
         return []
     cue = Cue(strong=not title.isupper() or local_case(text, m.start()) == "upper", eponyms_ok=True,
-              free_lower=title in ("dr", "mr", "mrs", "ms", "drs") and "." in m.group(), upper=title.isupper())
+              free_lower=title == "dr" or (title in ("mr", "mrs", "ms", "drs") and "." in m.group()),
+              upper=title.isupper())
     spans = []
     span = read_name(text, m.end(), cue)
     while span:
@@ -98,31 +99,36 @@ def _name_list(text: str, m: re.Match) -> Spans:
         titled = _LIST_TITLE.match(text, m.end() + entry.start())
         span = read_name(text, titled.end(), LABEL)
         words = text[span[0]:span[1]].split() if span else []
-        if not words or not (titled.group().strip() or (len(words) > 1 and any(gazetteer.is_name(w) for w in words))):
+        named = len(words) > 1 and all(
+            gazetteer.is_name(w) or plain(w) in EPONYMS or re.fullmatch(INITIAL, w) or _name_shaped(w) for w in words)
+        if not words or not (titled.group().strip() or named):
             return
         yield span
 
 
 def _role(text: str, m: re.Match) -> Spans:
-    """"Per nursing (Hope)", "Interpreter Frank Fernández-López assisted" (a known given name when
-    not in brackets: "pt RN Anglo-Celtic background" is no name)."""
+    """"Per nursing (Hope)", "Interpreter Frank Fernández-López assisted"; out of brackets a single word
+    must be a known name ("pt RN Anglo-Celtic background" is no name)."""
     bracketed = "(" in m.group()
-    span = read_name(text, m.end(), WEAK if bracketed else KNOWN)
+    span = read_name(text, m.end(), WEAK)
     if span is None or (bracketed and not re.match(r"[ \t]*\)", text[span[1]:])):
+        return []
+    words = text[span[0]:span[1]].split()
+    if not bracketed and len(words) < 2 and not gazetteer.is_name(words[0]):
         return []
     return [span]
 
 
 def _name_word(word: str, caseless: bool) -> bool:
     """Can `word` be part of a name? Lowercase words only on a line written all in lowercase."""
-    if re.fullmatch(INITIAL, word) or word.lower() in PARTICLES:
+    if re.fullmatch(INITIAL, word) or word.lower() in PARTICLES or (caseless and re.fullmatch(r"[a-z]\.", word)):
         return True
     if never_name(word) or not re.fullmatch(rf"{CAP}|{UPPER}" + (rf"|{LOWER}" if caseless else ""), word):
         return False
     return gazetteer.is_name(word) or (plain(word) not in COMMON_WORD_NAMES and not clinical_word(word))
 
 
-def _name_before(text: str, pos: int) -> Spans:
+def _name_before(text: str, pos: int, single_ok: bool = False) -> Spans:
     """The name that ends at `pos`, if the (up to three) words before it can be one, one of them known.
     An eponym counts after a given name ("Grace Hodgkin has a history of Hodgkin lymphoma")."""
     line = text[max(0, pos - 60):pos].split("\n")[-1]
@@ -133,22 +139,34 @@ def _name_before(text: str, pos: int) -> Spans:
     for w in reversed(words):
         word = w.group().rstrip(",")
         eponym = plain(word) in EPONYMS and word[:1].isupper()
-        if len(kept) == 3 or not (_name_word(word, caseless) or eponym) or (w.group().endswith(",") and not kept):
+        counted = sum(k.group().lower() not in PARTICLES for k in kept)         # "Thanh Van der Berg"
+        if counted == 3 or not (_name_word(word, caseless) or eponym) or (w.group().endswith(",") and not kept):
             break
         kept.append(w)
-    while kept and kept[-1].group().lower() in PARTICLES:
+    while kept and kept[-1].group() in PARTICLES:       # "der Berg" -> "Berg"; "Van der Berg" stays
         kept.pop()
     names = [w.group().rstrip(",") for w in kept]
     if not names:
         return []
     initialled = len(names) > 1 and re.fullmatch(INITIAL, names[-1]) is not None     # "R. Papadopoulos is ..."
-    several = len(names) > 1 and any(gazetteer.is_name(n) for n in names)           # "Will Crohn has ..."
-    given = names[-1][:1].isupper() and gazetteer.is_first_name(names[-1])          # "Rose was counselled"
-    if not (initialled or several or given or any(gazetteer.is_distinctive_name(n) for n in names)):
+    several = len(names) > 1 and any(gazetteer.is_name(n) for n in names)
+    given = names[-1][:1].isupper() and gazetteer.is_first_name(names[-1])         # "Rose was counselled"
+    alone = single_ok and _name_shaped(names[-1])                                   # "ji-woo (the patient's ...)"
+    if not (initialled or several or given or alone or any(gazetteer.is_distinctive_name(n) for n in names)):
         return []
-    if any(plain(n) in EPONYMS for n in names) and not any(gazetteer.is_first_name(n) for n in names[1:]):
+    if any(plain(n) in EPONYMS for n in names) and len(names) < 2:
         return []
     return [(offset + kept[-1].start(), offset + kept[0].end())]
+
+
+def _name_shaped(word: str) -> bool:
+    """An unknown word that can still be a name ("Ji-woo", "BAPTISTE"), unlike "Caregiver", "Treatment",
+    "Rash" or an abbreviation."""
+    if not re.fullmatch(rf"{CAP}|{LOWER}|{UPPER}", word) or (word.isupper() and len(word) < 4):
+        return False
+    low = plain(word)
+    return not (clinical_word(word) or low in COMMON_WORD_NAMES or never_name(word, capitalised=True)
+                or low.endswith(("tion", "ment", "ness", "ing", "ist", "ogy", "er", "ed", "al", "ic")))
 
 
 def _subject(text: str, m: re.Match) -> Spans:
@@ -167,9 +185,15 @@ def _line(text: str, m: re.Match) -> Spans:
               "mixed": lambda w: re.fullmatch(rf"{CAP}|{INITIAL}", w) is not None}[case]
     shaped = all(shaped(w) for w in words)
     names = [w for w in words if not re.fullmatch(INITIAL, w)]
-    if not shaped or not names or any(never_name(w) or (clinical_word(w) and not gazetteer.is_name(w)) for w in names):
+    if not shaped or not names or any(never_name(w) or (
+            clinical_word(w) and not gazetteer.is_name(w) and not (plain(w) in EPONYMS and len(words) > 1))
+            for w in names):
         return []
-    if gazetteer.is_first_name(names[0]) or gazetteer.is_last_name(names[-1]):
+    initialled = re.fullmatch(INITIAL, words[0]) is not None and case == "mixed"     # "A. Nakamura"
+    field = text[m.end():m.end() + 1] == "|"                          # "Ji-woo Baptiste | MRN ..."
+    signature = len(names) > 1 and all(_name_shaped(n) or gazetteer.is_name(n) for n in names) and (
+        _SIGNATURE_NEXT.match(text, m.end()))                          # a name line above a facility or address
+    if initialled or field or signature or gazetteer.is_first_name(names[0]) or gazetteer.is_last_name(names[-1]):
         return [m.span("name")]
     return []
 
@@ -210,11 +234,12 @@ def _pairs(text: str, m: re.Match) -> Spans:
 
 
 def _inverted_pair(text: str, m: re.Match) -> Spans:
-    """"García, Piotr | NPI ...", "Cushing, Yusuf |": a surname, a comma and a known given name ending
-    a field."""
+    """"García, Piotr | NPI ...", "Cushing, Yusuf |": a surname, a comma and a given name ending a field
+    (a known one, or any name-shaped one before a "|")."""
     last, first = m["last"], m["first"]
     surname = last.split()[-1]
-    if any(never_name(w) for w in last.split()) or never_name(first) or not gazetteer.is_first_name(first):
+    given = gazetteer.is_first_name(first) or (_name_shaped(first) and re.match(r"[ \t]*\|", text[m.end():]))
+    if any(never_name(w) for w in last.split()) or never_name(first) or not given:
         return []
     if gazetteer.is_last_name(surname) or not plain(surname).endswith(DRUG_ENDINGS + CLINICAL_ENDINGS):
         return [m.span()]
@@ -224,6 +249,7 @@ def _inverted_pair(text: str, m: re.Match) -> Spans:
 # A given name used to address someone, even an everyday one: "hey jean how're you", "hi Grace,".
 _VOCATIVE = re.compile(rf"(?P<name>{CAP}|{LOWER})(?=[ \t]*(?:[,.?!]|$)|[ \t]+(?i:how|it's|good|nice|great)\b)")
 _ADDRESSED_GROUP = re.compile(r"[ \t]+(?i:lady|man|men|woman|women|folks|people|guys|girls?|boys?|team|all)\b")
+_SIGNATURE_NEXT = re.compile(rf"[ \t]*\n[ \t]*(?:\d+[ \t]+\w|[^\n]*\b(?i:{words_alternation(FACILITY_HEADS)})\b)")
 _LIST_TITLE = re.compile(rf"[ \t]*(?i:and[ \t]+)?(?:(?i:{words_alternation(TITLES)})\.?[ \t]+)?")
 _SURNAME_AFTER = re.compile(rf"[ \t]+(?:{INITIAL}[ \t]+)?(?P<last>{WORD})(?![\w'’\-])")
 
@@ -249,13 +275,14 @@ _DEPARTMENTS = ("social work", "pharmacy", "physio", "physiotherapy", "occupatio
 _CONTACT_VERBS = ("spoke|spoken|talked|discussed|phoned|rang|messaged|emailed|texted|asked|ask|told|tell|"
                   "informed|updated|reassured|met|per")
 _PREDICATES = (
-    r"(?:is|was)[ \t]+an?[ \t]+(?:[\w\-]+[ \t]+){0,2}?\d{1,3}[ \t]*[-‐‑]?[ \t]*(?:year|yr|month|week|day)s?\b"
+    r"(?:is|was)[ \t]+an?[ \t]+(?:[\w\-]+[ \t]+){0,2}?(?:\d{1,3}|[a-z]+(?:[ \-][a-z]+){0,2})[ \t]*[-‐‑]?[ \t]*"
+    r"(?:year|yr|month|week|day)s?[ \t]*[-‐‑]?[ \t]*old\b"
+    r"|(?:is|was)[ \t]+an?[ \t]+(?:[\w\-]+[ \t]+){0,2}?\d{1,3}[ \t]*[-‐‑]?[ \t]*(?:year|yr|month|week|day)s?\b"
     r"|(?:has|had)[ \t]+(?:a[ \t]+)?(?:(?:past|prior|long|known|significant|documented)[ \t]+)*(?:medical[ \t]+)?history\b"
     r"|(?:presents|presented|reports|reported|denies|denied|states|stated|complains|complained|returns|returned|comes|"
     r"came|arrives|arrived|underwent|tolerated|agrees|agreed|notes|noted|describes|described|endorses|endorsed|"
     r"continues|remains|remained)\b"
-    r"|(?:was|is)[ \t]+(?:seen|admitted|taken|brought|referred|evaluated|counsell?ed|advised|given|started|here|"
-    r"discharged|being[ \t]+seen)\b")
+    r"|(?:was|is)[ \t]+(?:seen|admitted|referred|evaluated|counsell?ed|advised|here|discharged|being[ \t]+seen)\b")
 
 
 def _phrases(alternatives: str) -> str:
@@ -291,7 +318,7 @@ RULES = [
         rf"(?i:(?:his|her|their|my|your|the\s+patient'?s|pt'?s)\s+(?:{words_alternation(RELATIVES)}))"
         r"\b[ \t]*,?[ \t]*(?:(?i:is|was|named|called)[ \t]+)?"), 0.8, _after(WEAK)),
     Rule("name.role", re.compile(
-        rf"{lead(_first_words(_ROLES))}(?<![\w])(?i:{_phrases(_ROLES)})[ \t]*(?:\([ \t]*|[ \t]+)"), 0.8, _role),
+        rf"{lead(_first_words(_ROLES))}(?<![\w])(?i:{_phrases(_ROLES)})[ \t]*(?:\([ \t]*|,?[ \t]+)"), 0.8, _role),
     Rule("name.contacted", re.compile(
         rf"{lead(_first_words(_CONTACT_VERBS))}(?<![\w])(?i:{_phrases(_CONTACT_VERBS)})(?:[ \t]+(?i:with|to))?[ \t]+"),
         0.75, _after(KNOWN)),
@@ -299,8 +326,9 @@ RULES = [
         rf"{lead(_first_words(_INTRO))}(?<![\w])(?i:{_phrases(_INTRO)})[ \t]+"), 0.8, _after(WEAK)),
     Rule("name.subject", re.compile(rf"[ \t]+(?i:{_PREDICATES})"), 0.8, _subject),
     Rule("name.relation_after", re.compile(
-        rf"[ \t]*\((?i:the[ \t]+)?(?i:patient'?s|pt'?s|his|her|their)[ \t]+(?i:{words_alternation(RELATIVES)})\)"),
-        0.8, lambda text, m: _name_before(text, m.start())),
+        rf"[ \t]*\((?i:the[ \t]+)?(?i:patient'?s|pt'?s|his|her|their)[ \t]+"
+        rf"(?i:{words_alternation(RELATIVES | set(_ROLES.split('|')) | {'case manager'})})\)"),
+        0.8, lambda text, m: _name_before(text, m.start(), single_ok=True)),
     Rule("name.line", re.compile(
         rf"(?m)^[ \t]*(?P<name>(?:{INITIAL}|{WORD})(?:[ \t]+(?:{INITIAL}|{WORD})){{1,3}})[ \t]*(?=$|\|)"), 0.75, _line),
     Rule("name.colleague", re.compile(
@@ -349,7 +377,7 @@ def accept_ner_person(text: str, start: int, end: int) -> Optional[tuple[int, in
     if len(tokens) == 1:
         word = tokens[0]
         return (s, e) if len(word) > 2 and not word.isupper() and gazetteer.is_distinctive_name(word) else None
-    if any(t.isupper() and len(t) > 1 for t in tokens):
+    if any(t.isupper() and len(t) > 1 and not re.fullmatch(INITIAL, t) for t in tokens):
         return (s, e) if all(gazetteer.is_name(t) for t in tokens if not t.endswith(".")) else None
     return (s, e) if any(gazetteer.is_distinctive_name(t) for t in tokens) else None
 

@@ -68,8 +68,10 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
     def __init__(self, batch_size: int = 32):
         super().__init__(
             models=[{"lang_code": "en", "model_name": MODEL}],
+            # spaCy's guesses score below the rules, so that Presidio's de-duplication never drops a rule's
+            # span inside a longer spaCy span ("[May - ]Hope Urgent Care") and rules win overlaps
             ner_model_configuration=NerModelConfiguration(
-                model_to_presidio_entity_mapping=_MAPPING, labels_to_ignore=_IGNORED))
+                model_to_presidio_entity_mapping=_MAPPING, labels_to_ignore=_IGNORED, default_score=0.6))
         self.batch_size = batch_size
 
     def load(self) -> None:

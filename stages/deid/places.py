@@ -54,7 +54,7 @@ _CARE_PLACE_CUE = re.compile(
     r"residing|resides|lives|living|clinic|appointment)\b[^\n.;]{0,30}?\b(?:to|from|at|in)\s+(?:the\s+)?)$")
 # Descriptive words of departments: "Pulmonary Clinic", "Maintenance Clinic", "Thoracic Surgery".
 _SPECIALTY_ENDINGS = ("ology", "ologic", "ological", "iatric", "iatrics", "ics", "ery", "pathy", "ary", "ance",
-                      "ence", "ive", "ing")
+                      "ence", "ive")
 # "take 3 times a week at court" is not an address.
 _NOT_STREET_WORDS = frozenset("a an the at to in on of for and or with by from my his her their your our every "
                               "each per times".split())
@@ -158,7 +158,8 @@ def _distinctive_facility_word(word: str, case: str = "mixed") -> bool:
         return False
     if case == "mixed":
         return word[0].isupper() and not word.isupper()
-    return not (low in NOT_NAMES or low in COMMON_WORD_NAMES or low.endswith(("ed", "ly")))
+    everyday = low in COMMON_WORD_NAMES and not gazetteer.is_first_name(low)       # "hope", "mercy" do name places
+    return not (low in NOT_NAMES or everyday or (low.endswith("ed") and len(low) > 4))
 
 
 def _facility(text: str, m: re.Match) -> Spans:
@@ -174,14 +175,15 @@ def _facility(text: str, m: re.Match) -> Spans:
         start += inner_head[-1].end()
         start += len(re.match(r"\s*(?:(?i:and|&)\s+)?", text[start:]).group())
     if case != "mixed":
-        stops = [w for w in re.finditer(r"[^\s]+", name.group()) if w.group().lower() in _NOT_STREET_WORDS - {"of", "and"}]
+        words = text[start:m.start()]
+        stops = [w for w in re.finditer(r"[^\s]+", words) if w.group().lower() in _NOT_STREET_WORDS - {"of", "and"}]
         start += stops[-1].end() if stops else 0
         start += len(text[start:m.start()]) - len(text[start:m.start()].lstrip())
     if not _is_named_facility(text[start:m.end()], case) or (
             case != "mixed" and not _CASELESS_FACILITY_CUE.search(text, max(0, start - 20), start)):
         return []
     town = _TOWN_AFTER[case].match(text, m.end())          # "Mercy Hospital in Springfield"
-    if town and is_place_name(town["city"]) and not _is_state(town["city"]):
+    if town and is_place_name(town["city"], before_state=True) and not _is_state(town["city"]):
         return [(start, m.end()), town.span("city")]
     return [(start, m.end())]
 
@@ -193,7 +195,7 @@ def _health_system(text: str, m: re.Match) -> Spans:
     words = list(re.finditer(r"\S+", m["place"] or ""))
     for n in range(len(words), 0, -1):
         place = " ".join(w.group() for w in words[:n])
-        if is_place_name(place) and _cased_like_place(text, m.start("place"), place.split()) and not any(
+        if is_place_name(place, before_state=True) and _cased_like_place(text, m.start("place"), place.split()) and not any(
                 w.group().lower() in STOP_WORDS for w in words[:n]):
             end = m.start("place") + words[n - 1].end()
             break
@@ -289,8 +291,8 @@ def accept_ner_place(text: str, start: int, end: int, label: str) -> Optional[tu
 def accept_ner_facility(text: str, start: int, end: int) -> Optional[tuple[int, int]]:
     """A spaCy ORG that is a care facility: named with a head ("Mercy Hospital"), or several proper
     words where a patient is sent or comes from ("transferred from Kaiser Permanente Fairview")."""
-    lead_the = re.match(r"(?i:the\s+)", text[start:end])
-    start += lead_the.end() if lead_the else 0
+    lead_in = re.match(r"(?:.*(?:[\-–:|][ \t]|,)[ \t]*)?(?i:the\s+)?", text[start:end])   # "May - Hope Urgent Care"
+    start += lead_in.end()
     name = text[start:end].rstrip(" .,;:")
     end = start + len(name)
     if any(c.isdigit() for c in name) or "\n" in name:

@@ -64,3 +64,18 @@ def check_surrogate(mode: str) -> None:
     """Config validation, so a typo fails before the model loads."""
     if mode not in SURROGATE_MODES:
         raise ValueError(f"unknown surrogate mode {mode!r}; choose {' or '.join(SURROGATE_MODES)}")
+
+
+class ScrubbingStage:
+    """Mixin for stages that de-identify notes: loads the shared model for the configured surrogate mode
+    (failing loudly if it cannot), and puts the model's version into the stage's code version so a new
+    model or rule set yields new version ids."""
+    logic_version = "1"
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.scrubber = NoteScrubber(shared_deidentifier(self.config.surrogate))
+
+    @property
+    def code_version(self) -> str:
+        return f"{self.logic_version}+{self.scrubber.deid.version}"
