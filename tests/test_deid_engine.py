@@ -97,7 +97,8 @@ PLANTED = {
         ("Pacemaker serial number PJN-448120 checked.", "PJN-448120"),
     ],
     "URL": [
-        ("Results are on https://portal.example-health.org/results?id=7 now.", "https://portal.example-health.org/results?id=7"),
+        ("Results are on https://portal.example-health.org/results?id=7 now.",
+         "https://portal.example-health.org/results?id=7"),
         ("Patient leaflet at www.kidneycare.org/diet.", "www.kidneycare.org/diet"),
     ],
     "IP": [

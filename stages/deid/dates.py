@@ -43,12 +43,14 @@ MONTH_YEAR = re.compile(rf"{_LEAD_MONTH}\b(?P<mon>{_MON})(?P<dot>\.)?,?{_SP}+(?:
 # Dictated dates are spelled out: "August thirty first nineteen ninety", "March of two thousand eight".
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
-_SPOKEN_DAY = (rf"(?:(?:twenty|thirty)(?:[ \-](?:{_ORDINAL_WORDS}|{_UNITS})(?![ \-]thousand))?|twentieth|thirtieth|{_ORDINAL_WORDS}|"
+_SPOKEN_DAY = (rf"(?:(?:twenty|thirty)(?:[ \-](?:{_ORDINAL_WORDS}|{_UNITS})(?![ \-]thousand))?"
+               rf"|twentieth|thirtieth|{_ORDINAL_WORDS}|"
                r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
                rf"nineteenth|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|{_UNITS})")
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _SPOKEN_YEAR = (rf"(?:nineteen(?:[ \-]hundred)?(?:[ \-](?:(?:{_TENS})(?:[ \-](?:{_UNITS}))?|ten|eleven|twelve|"
-                rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o[ \-](?:{_UNITS})|oh[ \-](?:{_UNITS})))"
+                rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+                rf"|o[ \-](?:{_UNITS})|oh[ \-](?:{_UNITS})))"
                 rf"|two[ \-]thousand(?:[ \-]and)?(?:[ \-](?:{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                 rf"sixteen|seventeen|eighteen|nineteen|twenty(?:[ \-](?:{_UNITS}))?))?"
                 rf"|(?:o|oh)[ \-](?:{_UNITS})|(?:{_TENS})(?:[ \-](?:{_UNITS}))?)")
@@ -66,7 +68,8 @@ CUED_MONTH = re.compile(
     rf"{_SPOKEN})")
 HOLIDAY = re.compile(rf"{lead(HOLIDAYS)}\b(?P<hol>(?i:{words_alternation(HOLIDAYS)}))\b")
 CUED_ORDINAL = re.compile(
-    rf"{lead(['on', 'since', 'from', 'until', 'by', 'before', 'after'])}\b(?i:on|since|from|until|by|before|after)\s+the\s+(?P<phi>(?P<d>{_D})(?P<ord>{_ORD}))\b"
+    rf"{lead(['on', 'since', 'from', 'until', 'by', 'before', 'after'])}\b(?i:on|since|from|until|by|before|after)"
+    rf"\s+the\s+(?P<phi>(?P<d>{_D})(?P<ord>{_ORD}))\b"
     r"(?!\s+(?!(?i:at|of|and|or)\b)[A-Za-z])")
 
 _AMBIGUOUS_MONTHS = {"may", "mar", "march"}
@@ -81,7 +84,9 @@ _WEAK_DATE_CUE = re.compile(
     r"(?i:\b(?:from|until|till|through|thru|by|of|last|next|appointment|appt|review|due|before|after|"
     r"between|and|to)\s*:?\s*$|[(@]\s*$)")
 # "/7", "/12", "/52" are days, months and weeks in UK shorthand; "/10", "/5", "/6" are scores.
-_DURATION_OR_SCALE = {3, 4, 5, 6, 7, 8, 10, 12, 52}
+_DURATION_OR_SCALE = {3, 4, 5, 6, 7, 8, 10, 12, 24, 52, 60}
+# A day of month no duration or score uses: "Signed ... 10/26" is a date without a cue.
+_DAY_ONLY = set(range(13, 32)) - _DURATION_OR_SCALE
 _SCALE_CUE = re.compile(
     r"(?i:\b(?:pain|strength|power|motor|grade|graded|murmur|score|scale|rated|rates|rating|severity|"
     r"sensation|reflexes|dtrs?|vision|acuity|va|bp|pressure|ratio|fev1|fvc|apgars?|gcs|x)\b[^\n]{0,12}$)")
@@ -107,7 +112,9 @@ def _month_ok(text: str, m: re.Match) -> bool:
     mon = m["mon"]
     if mon.lower() not in _AMBIGUOUS_MONTHS or mon[0].isupper() or m.group("y") or m.group("ord"):
         return True
-    before = _WEEKDAY_BEFORE.sub("", text[max(0, m.start() - 40):m.start()])
+    if _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        return True         # "tuesday, may 23"
+    before = text[max(0, m.start() - 40):m.start()]
     return bool(_DATE_CUE.search(before) or _WEAK_DATE_CUE.search(before))
 
 
@@ -127,8 +134,8 @@ def _no_year_ok(text: str, m: re.Match) -> bool:
     if _SCALE_CUE.search(before) or _SCALE_AFTER.match(text, m.end()):
         return False
     padded = len(m["a"]) == 2 and len(m["b"]) == 2 and (m["a"][0] == "0" or m["b"][0] == "0")
-    if padded or _DATE_CUE.search(before):
-        return True     # nobody writes a score as "10/05"
+    if padded or _DATE_CUE.search(before) or (a <= 12 and b in _DAY_ONLY):
+        return True     # nobody writes a score as "10/05" or "10/26"
     return bool(_WEAK_DATE_CUE.search(before)) and b not in _DURATION_OR_SCALE
 
 
@@ -172,7 +179,8 @@ def find(text: str) -> list[tuple[int, int]]:
 # Cued rules report only the month or the ordinal: these parse what they report.
 _BARE_MONTH = re.compile(rf"(?P<mon>{_MON})\.?")
 _BARE_ORDINAL = re.compile(rf"(?P<d>{_D})(?P<ord>{_ORD})")
-_PARSERS = (NUMERIC, ISO, COMPACT, MONTH_YEAR_NUMERIC, MONTH_SHORT_YEAR, MONTH_DAY, DAY_MONTH, MONTH_YEAR, DAY_MONTH_NUMERIC,
+_PARSERS = (NUMERIC, ISO, COMPACT, MONTH_YEAR_NUMERIC, MONTH_SHORT_YEAR, MONTH_DAY, DAY_MONTH, MONTH_YEAR,
+            DAY_MONTH_NUMERIC,
             HOLIDAY, _BARE_MONTH, _BARE_ORDINAL)
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December")
@@ -194,7 +202,8 @@ def shift(text: str, days: int) -> Optional[str]:
             moved = when + dt.timedelta(days=days)
             out = _render(m, moved)
             if weekday:
-                out = _cased(_WEEKDAY_NAMES[moved.weekday()], weekday["wd"]) + core[weekday.end("wd"):weekday.end()] + out
+                name = _cased(_WEEKDAY_NAMES[moved.weekday()], weekday["wd"])
+                out = name + core[weekday.end("wd"):weekday.end()] + out
             head = len(text) - len(text.lstrip())
             return text[:head] + out + text[head + len(core):]
     return None

@@ -54,10 +54,6 @@ def first_names() -> frozenset[str]:
     return _tables()[0]
 
 
-def last_names() -> frozenset[str]:
-    return _tables()[1]
-
-
 def _known(word: str, table: frozenset[str]) -> bool:
     """In the table, or hyphenated from words in it ("Mary-Kate", "Fernández-López")."""
     low = word.lower()

@@ -11,9 +11,14 @@ from .lexicons import DASH, RELATIVES
 from .rules import Rule, lead, words_alternation
 
 # --- AGE: only ages over 89 are identifiers ------------------------------------------------------
-_PEOPLE = sorted(RELATIVES | {"man", "woman", "gentleman", "lady"})
+_PEOPLE = sorted(RELATIVES | {"man", "woman", "gentleman", "lady", "he", "she", "patient", "pt", "who"})
+_STATED_BY = re.compile(
+    rf"\b(?i:(?:{words_alternation(_PEOPLE)})(?:,?\s+(?:is|was))?,?\s+(?:now\s+)?|(?:is|was),?\s+now\s+"
+    r"|turned\s+|turns\s+|turning\s+)$")
 _OVER_89 = r"(?:9\d|1[0-2]\d)"
-_NINETY_WORDS = r"(?i:ninety(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine))?|one\s+hundred(?:\s+and)?(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_NINETY_WORDS = rf"(?i:ninety(?:[\s\-](?:{_UNITS}))?|one\s+hundred(?:\s+and)?(?:[\s\-](?:{_UNITS}|ten))?)"
+_AGE_LEAD = "(?=[19NnOo])"      # what an age over 89 starts with: 9x, 1xx, "ninety", "one hundred"
 _D = f"[{DASH}]"
 _YEARS_OLD = (rf"(?=\s*{_D}?\s*(?i:years?|yrs?|yr\.|y)\s*{_D}?\s*(?i:old|o\b)|\s*{_D}?\s*(?i:y\.?\s?o\.?|y/o|yo)\b"
               rf"|\s+(?i:years?|yrs?)\s+of\s+age)")
@@ -21,17 +26,17 @@ AGE_RULES = [
     Rule("age.years_old", re.compile(rf"(?<![\d.,/]){_OVER_89}(?!\d|\.\d){_YEARS_OLD}"), 0.9),
     Rule("age.words", re.compile(rf"\b{_NINETY_WORDS}{_YEARS_OLD}"), 0.9),
     Rule("age.cued", re.compile(
-        rf"{lead(['age', 'at'])}\b(?i:aged?|age\s*(?:is|of|at|:|=)?|at\s+the\s+age\s+of)\s*:?\s*(?P<phi>{_OVER_89}|{_NINETY_WORDS})(?!\d|\.\d)"), 0.9),
+        rf"{lead(['age', 'at'])}\b(?i:aged?|age\s*(?:is|of|at|:|=)?|at\s+the\s+age\s+of)\s*:?\s*"
+        rf"(?P<phi>{_OVER_89}|{_NINETY_WORDS})(?!\d|\.\d)"), 0.9),
     # "she is 93", "Her mother, now 96,", "She turned ninety last month".
+    # Found from the number back to the cue: ages over 89 are rarer than "she" or "mother".
     Rule("age.stated", re.compile(
-        rf"{lead(['he', 'she', 'patient', 'pt', 'who', 'turn', *_PEOPLE])}\b"
-        rf"(?i:(?:he|she|patient|pt|who|{words_alternation(_PEOPLE)})(?:,?\s+(?:is|was))?(?:,?\s+now)?|turned|turns|turning)"
-        rf"\s+(?P<phi>{_OVER_89}|{_NINETY_WORDS})\b"
+        rf"{_AGE_LEAD}(?<![\d.,/])(?:{_OVER_89}|\b{_NINETY_WORDS})\b"
         rf"(?!\s*(?:%|/|\.\d|(?i:mg|kg|lbs?|bpm|beats|percent|degrees|cm|mm|mmhg)\b))"), 0.8,
-         extract=lambda text, m: [m.span("phi")] if re.search(r"(?i:\bis|\bwas|now|turn)", m.group()) else []),
+         extract=lambda text, m: [m.span()] if _STATED_BY.search(text, max(0, m.start() - 40), m.start()) else []),
     # "(100 yrs)": nobody has done anything for ninety years, so 90+ years is an age.
-    Rule("age.years", re.compile(rf"(?<![\d.,/])(?P<phi>{_OVER_89}|{_NINETY_WORDS})(?!\d|\.\d)(?=\s*(?i:years?|yrs?)\b)"),
-         0.75),
+    Rule("age.years", re.compile(
+        rf"{_AGE_LEAD}(?<![\d.,/])(?P<phi>{_OVER_89}|{_NINETY_WORDS})(?!\d|\.\d)(?=\s*(?i:years?|yrs?)\b)"), 0.75),
     # "92M", "93 F" in a one-line summary; not "Temp 98F".
     Rule("age.sex", re.compile(
         rf"(?<![\d.,/])(?<!(?i:temp) )(?<!(?i:temp): )(?<!T )(?P<phi>{_OVER_89})\s?(?:M|F|yo[mf]?)\b(?!\s*°)"), 0.8),
@@ -41,11 +46,11 @@ AGE_RULES = [
 # Phone numbers are written on one line: separators are blanks, dots and dashes, never newlines.
 _EXT = r"(?:[ \t]*(?:,[ \t]*)?(?i:ext\.?|extension|x)[ \t]*\d{1,5})?"
 _PHONE_WORDS = ("tel telephone ph phone mob mobile cell cellular cellphone fax pager beeper bleep contact call "
-                "called reach reached whatsapp text home work office direct landline alt alternate daytime evening number "
-                "voicemail line sms").split()
-_PHONE_CUE = (rf"{lead(_PHONE_WORDS)}(?i:\b(?:{words_alternation(_PHONE_WORDS)})"
-              r"(?:[ \t]+(?:no|number|details|me|him|her|them|us|phone|tel))?\b\.?[ \t]*"
-              r"(?:(?:no\.?|number|#|is|at|on|:)[ \t]*)*)")
+                "called reach reached whatsapp text home work office direct landline alt alternate daytime evening "
+                "number voicemail line sms").split()
+_PHONE_CUE = re.compile(
+    rf"(?i:\b(?:{words_alternation(_PHONE_WORDS)})(?:[ \t]+(?:no|number|details|me|him|her|them|us|phone|tel))?\b\.?"
+    r"[ \t]*(?:(?:no\.?|number|#|is|at|on|:)[ \t]*)*)$")
 PHONE_RULES = [
     Rule("phone.us", re.compile(
         rf"(?<![\w/.\-+])(?:\+?1[ \t.\-]?)?(?:\(\d{{3}}\)[ \t]?|\d{{3}}[ \t.\-])\d{{3}}[ \t.\-]\d{{4}}"
@@ -53,8 +58,10 @@ PHONE_RULES = [
     Rule("phone.international", re.compile(
         rf"(?<![\w+])\+\d{{1,3}}(?:[ \t.\-]?\(?\d{{1,4}}\)?){{2,5}}(?![\w\-]){_EXT}"), 0.85,
         extract=lambda text, m: [m.span()] if 8 <= _digits(m.group()) <= 18 else []),
-    Rule("phone.cued", re.compile(rf"{_PHONE_CUE}(?P<phi>\+?\(?\d[\d() \t.\-]{{5,18}}\d{_EXT})"), 0.9,
-         extract=lambda text, m: [m.span("phi")] if 7 <= _digits(m["phi"]) <= 18 else []),
+    # Found from the digits back to the cue ("Best number is 7788064849"): digit runs are rarer than words.
+    Rule("phone.cued", re.compile(rf"(?<![\w+(.\-])\+?\(?\d[\d() \t.\-]{{5,18}}\d(?![\w\-]){_EXT}"), 0.9,
+         extract=lambda text, m: [m.span()] if 7 <= _digits(m.group()) <= 18 and _PHONE_CUE.search(
+             text, max(0, m.start() - 40), m.start()) else []),
 ]
 
 
@@ -65,8 +72,9 @@ def _digits(text: str) -> int:
 _NO = r"(?:\s*(?:number|no\.?|num|#|id|code))"
 # Labels that name an identifier on their own ("MRN 1234567") ...
 _STRONG_LABELS = (
-    r"mrn|mr\s*#|mr\s+(?:no\.?|number)|medical\s+record(?:\s+(?:number|no\.?|#))?|med\s+rec(?:ord)?(?:\s*(?:no\.?|#))?|acct(?:\s*(?:no\.?|#))?"
-    r"|patient\s+(?:id|identifier)|pt\s+id|member(?:ship)?(?:\s+(?:id|number|no\.?|#))?|subscriber(?:\s+(?:id|number|no\.?))?"
+    r"mrn|mr\s*#|mr\s+(?:no\.?|number)|medical\s+record(?:\s+(?:number|no\.?|#))?"
+    r"|med\s+rec(?:ord)?(?:\s*(?:no\.?|#))?|acct(?:\s*(?:no\.?|#))?|patient\s+(?:id|identifier)|pt\s+id"
+    r"|member(?:ship)?(?:\s+(?:id|number|no\.?|#))?|subscriber(?:\s+(?:id|number|no\.?))?"
     r"|chart(?:\s+(?:number|no\.?|#))?|lic\.?|licen[cs]e\s+(?:number|no\.?|#)"
     r"|(?:state|medical|nursing|professional|board)\s+licen[cs]e"
     r"|policy(?:\s+(?:number|no\.?|#|id))?|dea(?:\s+(?:number|no\.?|#))?|npi(?:\s+(?:number|no\.?|#))?"
@@ -112,8 +120,8 @@ def _dea_checksum(dea: str) -> bool:
 
 # --- EMAIL, URL, IP ---------------------------------------------------------------------------------
 EMAIL_RULES = [
-    Rule("email", re.compile(r"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
-         0.95),
+    Rule("email", re.compile(
+        r"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"), 0.95),
 ]
 
 # Lowercase only: "normal.In addition" is a missing space, not a domain.

@@ -111,7 +111,7 @@ def _word_ok(text: str, m: re.Match, kind: str, cue: Cue, spans: list) -> bool:
         return True
     recased = _kind(text, m.start(kind), kind, cue)
     if recased != kind and spans and not gazetteer.is_name(word) and (
-            plain(word) in COMMON_WORD_NAMES or plain(word).endswith(("ed", "ing", "ly"))):
+            plain(word) in COMMON_WORD_NAMES or (plain(word).endswith("ed") and len(word) > 4)):
         return False    # "DR. HUNTER REVIEWED": past the first word, a line in one case takes no verbs
     kind = recased
     as_capitalised = kind == "cap" or (kind == "low" and not spans and cue.free_lower)     # "mr. may"

@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Optional
 
 from . import gazetteer
 from .lexicons import (
-    CLINICAL_ENDINGS, COMMON_WORD_NAMES, CREDENTIALS, DASH, DRUG_ENDINGS, EPONYMS, FACILITY_HEADS, GREETINGS,
-    RELATIVES, TITLES, WEAK_TITLES,
+    CLINICAL_ENDINGS, COMMON_WORD_NAMES, CREDENTIALS, DASH, DRUG_ENDINGS, EPONYMS, FACILITY_HEADS,
+    GENERIC_FACILITY_WORDS, GREETINGS, RELATIVES, TITLES, WEAK_TITLES,
 )
 from .name_words import (
     BY, CAP, INITIAL, KNOWN, LABEL, LOWER, PARTICLES, UPPER, WEAK, WORD, Cue, clinical_word, is_eponym_use,
@@ -128,7 +128,7 @@ def _name_word(word: str, caseless: bool) -> bool:
     return gazetteer.is_name(word) or (plain(word) not in COMMON_WORD_NAMES and not clinical_word(word))
 
 
-def _name_before(text: str, pos: int, single_ok: bool = False) -> Spans:
+def _name_before(text: str, pos: int, single_ok: bool = False, single_eponym: bool = False) -> Spans:
     """The name that ends at `pos`, if the (up to three) words before it can be one, one of them known.
     An eponym counts after a given name ("Grace Hodgkin has a history of Hodgkin lymphoma")."""
     line = text[max(0, pos - 60):pos].split("\n")[-1]
@@ -148,13 +148,15 @@ def _name_before(text: str, pos: int, single_ok: bool = False) -> Spans:
     names = [w.group().rstrip(",") for w in kept]
     if not names:
         return []
-    initialled = len(names) > 1 and re.fullmatch(INITIAL, names[-1]) is not None     # "R. Papadopoulos is ..."
-    several = len(names) > 1 and any(gazetteer.is_name(n) for n in names)
+    initialled = len(names) > 1 and any(re.fullmatch(INITIAL, n) for n in names)    # "R. Papadopoulos is ..."
+    several = len(names) > 1 and all(gazetteer.is_name(n) or _name_shaped(n) or plain(n) in EPONYMS for n in names) \
+        and any(not re.fullmatch(INITIAL, n) for n in names)                          # "Bongani Papadopoulos"
     given = names[-1][:1].isupper() and gazetteer.is_first_name(names[-1])         # "Rose was counselled"
-    alone = single_ok and _name_shaped(names[-1])                                   # "ji-woo (the patient's ...)"
+    alone = len(names) == 1 and ((single_ok and _name_shaped(names[0]))                 # "ji-woo (the patient's ...)"
+                                 or (single_eponym and re.fullmatch(CAP, names[0]) and plain(names[0]) in EPONYMS))
     if not (initialled or several or given or alone or any(gazetteer.is_distinctive_name(n) for n in names)):
         return []
-    if any(plain(n) in EPONYMS for n in names) and len(names) < 2:
+    if any(plain(n) in EPONYMS for n in names) and len(names) < 2 and not alone:
         return []
     return [(offset + kept[-1].start(), offset + kept[0].end())]
 
@@ -165,14 +167,20 @@ def _name_shaped(word: str) -> bool:
     if not re.fullmatch(rf"{CAP}|{LOWER}|{UPPER}", word) or (word.isupper() and len(word) < 4):
         return False
     low = plain(word)
-    return not (clinical_word(word) or low in COMMON_WORD_NAMES or never_name(word, capitalised=True)
-                or low.endswith(("tion", "ment", "ness", "ing", "ist", "ogy", "er", "ed", "al", "ic")))
+    return not (clinical_word(word) or low in COMMON_WORD_NAMES or low in GENERIC_FACILITY_WORDS
+                or never_name(word, capitalised=True)
+                or low.endswith(("tion", "ment", "ness", "ing", "ist", "ogy", "er", "al", "ic")))
 
 
 def _subject(text: str, m: re.Match) -> Spans:
     """The subject of a clinical sentence, if its last words are a name: "brian is a 58 year old",
-    "Smith, Oliver presents", "ESPERANZA HADDAD PRESENTS TODAY"."""
-    return _name_before(text, m.start())
+    "Smith, Oliver presents", "ESPERANZA HADDAD PRESENTS TODAY". Only people deny, report, present
+    and complain, so one capitalised eponym is a surname there ("Addison denies chest pain")."""
+    verb = m.group().strip()
+    if not (verb.islower() or verb.isupper()):
+        return []       # "the United States." is no sentence about a person
+    person_verb = verb.lower().startswith(("denie", "report", "state", "present", "complain", "endorse"))
+    return _name_before(text, m.start(), single_eponym=person_verb)
 
 
 def _line(text: str, m: re.Match) -> Spans:
@@ -200,13 +208,15 @@ def _line(text: str, m: re.Match) -> Spans:
 
 def _credentialed(text: str, m: re.Match) -> Spans:
     """"John A. Smith, MD": up to three name words before the credential, one of them a known name."""
-    words = list(re.finditer(rf"{CAP}|{INITIAL}", m["names"]))
+    names = _NAMES_BEFORE.search(text, max(0, m.start() - 80), m.start())
+    if names is None:
+        return []
+    words = list(re.finditer(rf"{CAP}|{INITIAL}", names.group()))
     while words and (len(words) > 3 or never_name(words[0].group()) or words[0].group().endswith(".")):
         words.pop(0)
     if not any(gazetteer.is_name(w.group()) for w in words):
         return []
-    offset = m.start("names")
-    return [(offset + words[0].start(), offset + words[-1].end())]
+    return [(names.start() + words[0].start(), names.start() + words[-1].end())]
 
 
 def _pairs(text: str, m: re.Match) -> Spans:
@@ -222,7 +232,8 @@ def _pairs(text: str, m: re.Match) -> Spans:
             or (clinical_word(last) and not gazetteer.is_last_name(last)) or first.islower() != last.islower()):
         return []
     if first.islower():
-        ok = gazetteer.is_distinctive_name(first) and gazetteer.is_last_name(last) and plain(last) not in COMMON_WORD_NAMES
+        ok = (gazetteer.is_distinctive_name(first) and gazetteer.is_last_name(last)
+              and plain(last) not in COMMON_WORD_NAMES)
     elif first.isupper() or last.isupper():
         ok = first.isupper() and last.isupper() and gazetteer.is_last_name(last) and (
             gazetteer.is_distinctive_name(first) or gazetteer.is_distinctive_name(last))
@@ -249,6 +260,7 @@ def _inverted_pair(text: str, m: re.Match) -> Spans:
 # A given name used to address someone, even an everyday one: "hey jean how're you", "hi Grace,".
 _VOCATIVE = re.compile(rf"(?P<name>{CAP}|{LOWER})(?=[ \t]*(?:[,.?!]|$)|[ \t]+(?i:how|it's|good|nice|great)\b)")
 _ADDRESSED_GROUP = re.compile(r"[ \t]+(?i:lady|man|men|woman|women|folks|people|guys|girls?|boys?|team|all)\b")
+_NAMES_BEFORE = re.compile(rf"(?:(?:{CAP}|{INITIAL})[ \t]+){{0,4}}{CAP}$")
 _SIGNATURE_NEXT = re.compile(rf"[ \t]*\n[ \t]*(?:\d+[ \t]+\w|[^\n]*\b(?i:{words_alternation(FACILITY_HEADS)})\b)")
 _LIST_TITLE = re.compile(rf"[ \t]*(?i:and[ \t]+)?(?:(?i:{words_alternation(TITLES)})\.?[ \t]+)?")
 _SURNAME_AFTER = re.compile(rf"[ \t]+(?:{INITIAL}[ \t]+)?(?P<last>{WORD})(?![\w'’\-])")
@@ -278,11 +290,15 @@ _PREDICATES = (
     r"(?:is|was)[ \t]+an?[ \t]+(?:[\w\-]+[ \t]+){0,2}?(?:\d{1,3}|[a-z]+(?:[ \-][a-z]+){0,2})[ \t]*[-‐‑]?[ \t]*"
     r"(?:year|yr|month|week|day)s?[ \t]*[-‐‑]?[ \t]*old\b"
     r"|(?:is|was)[ \t]+an?[ \t]+(?:[\w\-]+[ \t]+){0,2}?\d{1,3}[ \t]*[-‐‑]?[ \t]*(?:year|yr|month|week|day)s?\b"
-    r"|(?:has|had)[ \t]+(?:a[ \t]+)?(?:(?:past|prior|long|known|significant|documented)[ \t]+)*(?:medical[ \t]+)?history\b"
+    r"|(?:has|had)[ \t]+(?:a[ \t]+)?(?:(?:past|prior|long|known|significant|documented)[ \t]+)*"
+    r"(?:medical[ \t]+)?history\b"
     r"|(?:presents|presented|reports|reported|denies|denied|states|stated|complains|complained|returns|returned|comes|"
     r"came|arrives|arrived|underwent|tolerated|agrees|agreed|notes|noted|describes|described|endorses|endorsed|"
     r"continues|remains|remained)\b"
     r"|(?:was|is)[ \t]+(?:seen|admitted|referred|evaluated|counsell?ed|advised|here|discharged|being[ \t]+seen)\b")
+
+
+_PREDICATE_WORDS = sorted(set(re.findall(r"[a-z]+", _PREDICATES)))
 
 
 def _phrases(alternatives: str) -> str:
@@ -324,7 +340,7 @@ RULES = [
         0.75, _after(KNOWN)),
     Rule("name.intro", re.compile(
         rf"{lead(_first_words(_INTRO))}(?<![\w])(?i:{_phrases(_INTRO)})[ \t]+"), 0.8, _after(WEAK)),
-    Rule("name.subject", re.compile(rf"[ \t]+(?i:{_PREDICATES})"), 0.8, _subject),
+    Rule("name.subject", re.compile(rf"{lead(_PREDICATE_WORDS)}(?<=[\w.,][ \t])(?i:{_PREDICATES})"), 0.8, _subject),
     Rule("name.relation_after", re.compile(
         rf"[ \t]*\((?i:the[ \t]+)?(?i:patient'?s|pt'?s|his|her|their)[ \t]+"
         rf"(?i:{words_alternation(RELATIVES | set(_ROLES.split('|')) | {'case manager'})})\)"),
@@ -334,11 +350,14 @@ RULES = [
     Rule("name.colleague", re.compile(
         rf"[ \t]+(?i:in|from|of)[ \t]+(?:the[ \t]+)?(?i:{words_alternation(_DEPARTMENTS)})\b"), 0.75,
         lambda text, m: _name_before(text, m.start())),
+    # Found from the credential back to the name: "MD" is rarer than a capitalised word.
     Rule("name.credential", re.compile(
-        rf"(?P<names>(?:(?:{CAP}|{INITIAL})[ \t]+){{0,4}}{CAP}),?[ \t]+"
-        rf"(?:{'|'.join(re.escape(c.upper()) for c in CREDENTIALS if c not in ('do', 'ms'))}|M\.D\.|D\.O\.|PhD|PharmD)"
-        r"(?![\w])"), 0.85, _credentialed),
-    Rule("name.pair", re.compile(rf"(?<![\w'’\-]){WORD}(?![\w'’\-])"), 0.75, _pairs),
+        rf"(?<=[\w.]),?[ \t]+(?:{'|'.join(re.escape(c.upper()) for c in CREDENTIALS if c not in ('do', 'ms'))}"
+        r"|M\.D\.|D\.O\.|PhD|PharmD)(?![\w])"), 0.85, _credentialed),
+    # Any word followed by another: the gazetteer test in _pairs is the filter (a plain word pattern is
+    # several times faster than the name shapes here, and this rule sees every word of a note).
+    Rule("name.pair", re.compile(r"(?<![\w'’\-])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w'’\-])(?=[ \t]+[^\W\d_])"),
+         0.75, _pairs),
     Rule("name.inverted", re.compile(
         rf"(?<![\w'’\-])(?P<last>(?:{CAP}|{UPPER})(?:[ \t]+(?:{CAP}|{UPPER})){{0,2}}),[ \t]*(?P<first>{CAP}|{UPPER})"
         rf"(?:[ \t]+{INITIAL})?(?=[ \t]*(?:\||\(|\n|$|[ \t]{{2}}))"), 0.8, _inverted_pair),

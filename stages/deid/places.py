@@ -7,12 +7,12 @@ import re
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from . import gazetteer
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from . import gazetteer
 from .lexicons import (
-    CLINICAL_ENDINGS, COMMON_WORD_NAMES, DRUG_ENDINGS, EPONYMS, FACILITY_HEADS, GENERIC_FACILITY_WORDS, HEALTH_SYSTEMS, NOT_NAMES,
-    NOT_PLACES, STREET_SUFFIXES,
+    CLINICAL_ENDINGS, COMMON_WORD_NAMES, DRUG_ENDINGS, EPONYMS, FACILITY_HEADS, GENERIC_FACILITY_WORDS,
+    HEALTH_SYSTEMS, NOT_NAMES, NOT_PLACES, STREET_SUFFIXES,
 )
 from .rules import Rule, lead, local_case, words_alternation
 
@@ -55,6 +55,7 @@ _CARE_PLACE_CUE = re.compile(
 # Descriptive words of departments: "Pulmonary Clinic", "Maintenance Clinic", "Thoracic Surgery".
 _SPECIALTY_ENDINGS = ("ology", "ologic", "ological", "iatric", "iatrics", "ics", "ery", "pathy", "ary", "ance",
                       "ence", "ive")
+_MOVED_WORDS = "moved relocated lives living resides residing born raised grew is comes originally visiting".split()
 # "take 3 times a week at court" is not an address.
 _NOT_STREET_WORDS = frozenset("a an the at to in on of for and or with by from my his her their your our every "
                               "each per times".split())
@@ -195,7 +196,8 @@ def _health_system(text: str, m: re.Match) -> Spans:
     words = list(re.finditer(r"\S+", m["place"] or ""))
     for n in range(len(words), 0, -1):
         place = " ".join(w.group() for w in words[:n])
-        if is_place_name(place, before_state=True) and _cased_like_place(text, m.start("place"), place.split()) and not any(
+        cased = _cased_like_place(text, m.start("place"), place.split())
+        if cased and is_place_name(place, before_state=True) and not any(
                 w.group().lower() in STOP_WORDS for w in words[:n]):
             end = m.start("place") + words[n - 1].end()
             break
@@ -214,7 +216,8 @@ def _moved(text: str, m: re.Match) -> Spans:
 def build_rules() -> list[Rule]:
     return [rule for case in ("mixed", "caseless") for rule in _cased_rules(case)] + [
         Rule("address.city_state", re.compile(
-            rf",{_SP}+(?P<state>\b(?:(?i:{_state_codes()})|(?i:{_state_names()})))\b(?:,?{_SP}+(?P<zip>{_ZIP}))?(?![\w-])"
+            rf",{_SP}+(?P<state>\b(?:(?i:{_state_codes()})|(?i:{_state_names()})))\b"
+            rf"(?:,?{_SP}+(?P<zip>{_ZIP}))?(?![\w-])"
             rf"(?P<end>\.?{_SP}*(?:$|\n|\.{_SP}+(?=[A-Z])))?", re.M), 0.85, _city_state),
         Rule("address.city_zip", re.compile(rf"{_SP}(?P<zip>{_ZIP})(?![\w-])"), 0.8, _city_zip),
         Rule("address.facility", re.compile(
@@ -223,7 +226,8 @@ def build_rules() -> list[Rule]:
         # "i live at 12 harbour street" in a dialogue that is otherwise capitalised
         Rule("address.lives_at", re.compile(
             r"(?i:\b(?:lives?|living|resides?|residing|moved|address(?:\s+is)?|located)\s+(?:at|on|to|:)\s*)"
-            rf"(?P<phi>\d{{1,6}}[a-z]?\s+(?:[a-z]+\s+){{0,3}}(?:{words_alternation(s for s in STREET_SUFFIXES if len(s) > 3)})\b)"),
+            rf"(?P<phi>\d{{1,6}}[a-z]?\s+(?:[a-z]+\s+){{0,3}}"
+            rf"(?:{words_alternation(s for s in STREET_SUFFIXES if len(s) > 3)})\b)"),
             0.8),
         Rule("address.po_box", re.compile(r"(?i:\bP\.?\s?O\.?\s*Box|\bpost\s+office\s+box)\s+\d+\b"), 0.9),
         Rule("address.zip_cued", re.compile(
@@ -246,12 +250,12 @@ def _cased_rules(case: str) -> list[Rule]:
     return [
         Rule("address.street", re.compile(
             rf"(?P<street>(?<!#)\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?{_SP}+{_DIRECTION}?"
-            rf"(?P<names>(?:{_STREET_NAME}{_SP}+){{0,4}}?{_STREET_NAME}){_SP}+{_SUFFIX}(?:{_SP}+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?)"
+            rf"(?P<names>(?:{_STREET_NAME}{_SP}+){{0,4}}?{_STREET_NAME}){_SP}+{_SUFFIX}"
+            rf"(?:{_SP}+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?)"
             rf"(?:,?{_SP}+(?P<city>{city}))?(?:,?{_SP}+{state}\b\.?)?(?:,?{_SP}+(?P<zip>{_ZIP}))?(?![\w-])"),
             0.9, _street, cases),
-
         Rule("address.moved_from", re.compile(
-            rf"{lead(['moved', 'relocated', 'lives', 'living', 'resides', 'residing', 'born', 'raised', 'grew', 'is', 'comes', 'originally', 'visiting', 'visited', 'returned'])}"
+            rf"{lead(_MOVED_WORDS)}"
             r"\b(?i:(?:moved|relocated)(?:[ \t]+here)?[ \t]+(?:from|to)|(?:lives|living|resides|residing)[ \t]+in"
             r"|born[ \t]+in|raised[ \t]+in|grew[ \t]+up[ \t]+in|is[ \t]+from|comes[ \t]+from|originally[ \t]+from"
             rf"|visiting|visited|returned[ \t]+from){_SP}+(?P<city>{city})\b"), 0.75, _moved, cases),
