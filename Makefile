@@ -27,6 +27,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest_pmc.py
+	$(BIN)/python benchmarks/deid.py
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache
