@@ -31,10 +31,6 @@ class TableInput:
     def ref(self) -> str:
         return f"{self.version.id}:{self.table}"
 
-    @property
-    def rows(self) -> int:
-        return self.version.tables[self.table]["rows"]
-
     def iter_batches(self) -> Iterator[pa.RecordBatch]:
         return self.version.iter_batches(self.table)
 

@@ -3,7 +3,7 @@
 A version's table is checked against the schema of its kind before it is committed, and the
 schema's fingerprint goes into the manifest, so a reader knows exactly which layout it gets.
 """
-from schemas.base import SCHEMA_VERSION, conform, fingerprint
+from schemas.base import SCHEMA_VERSION, fingerprint
 from schemas.documents import DOCUMENTS
 from schemas.exam_items import EXAM_ITEMS
 from schemas.passages import PASSAGES
@@ -18,5 +18,5 @@ KINDS = {
     "deletions": DELETIONS,
 }
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "conform", "fingerprint",
+__all__ = ["KINDS", "SCHEMA_VERSION", "fingerprint",
            "DOCUMENTS", "PASSAGES", "EXAM_ITEMS", "QUARANTINE", "DELETIONS"]

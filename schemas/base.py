@@ -1,4 +1,4 @@
-"""Helpers shared by all schemas: the provenance struct, fingerprints, and row conformance."""
+"""Helpers shared by all schemas: the provenance struct, and schema fingerprints."""
 import hashlib
 
 import pyarrow as pa
@@ -26,13 +26,3 @@ def fingerprint(schema: pa.Schema) -> str:
     """A short, stable hash of field names and types (metadata ignored)."""
     text = "|".join(f"{f.name}:{f.type}:{f.nullable}" for f in schema)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def conform(rows: list[dict], schema: pa.Schema) -> pa.RecordBatch:
-    """Build a batch of `schema` from row dicts; missing keys become null, unknown keys are an error."""
-    names = set(schema.names)
-    for row in rows:
-        extra = row.keys() - names
-        if extra:
-            raise ValueError(f"columns not in schema: {sorted(extra)}")
-    return pa.RecordBatch.from_pylist(rows, schema=schema)
