@@ -119,7 +119,7 @@ def stage(
     started = time.perf_counter()
     try:
         result = run_stage(st, stage_obj, inputs)
-    except PHIGateError as exc:
+    except (PHIGateError, ValueError) as exc:      # bad input or config found while running: no traceback
         _fail(str(exc))
     _finish(st, result, started, tag, as_json)
 

@@ -1,5 +1,6 @@
 """Every stage the CLI and the flows can run, by name."""
 from medcurate.stage import Stage
+from stages.dedup import Dedup
 from stages.deidentify import Deidentify
 from stages.import_table import ImportTable
 from stages.ingest_exams import IngestExams
@@ -8,7 +9,7 @@ from stages.ingest_pmc import IngestPMC
 from stages.select import Select
 
 STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (
-    IngestPMC, IngestExams, IngestNotes, Deidentify, ImportTable, Select,
+    IngestPMC, IngestExams, IngestNotes, Deidentify, ImportTable, Select, Dedup,
 )}
 
 INGESTERS = {"pmc": IngestPMC, "exams": IngestExams, "notes": IngestNotes}

@@ -33,14 +33,26 @@ def print_version(version: Version, state: str) -> None:
         tables.add_row(name, info["kind"], f"{info['rows']:,}", str(len(info["shards"])))
     console.print(tables)
     print_funnel(m["funnel"])
-    by_dataset = m.get("summary", {}).get("rows_by_dataset")
-    if by_dataset:
-        console.print("  rows by dataset: " + ", ".join(f"{k} {v:,}" for k, v in by_dataset.items()))
+    print_summary(m.get("summary", {}))
     if m["funnel"].get("quarantined"):
         reasons = quarantine_reasons(version)
         console.print("  [red]quarantined[/] (see table `quarantine`):")
         for reason, (n, example) in reasons[:8]:
             console.print(f"    {n:>6,}  {reason}  [dim]e.g. {example}[/]")
+
+
+def print_summary(summary: dict) -> None:
+    """A stage's own figures, one line each (nested dicts inline)."""
+    for key, value in summary.items():
+        console.print(f"  {key.replace('_', ' ')}: {_inline(value)}")
+
+
+def _inline(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_inline(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def print_funnel(f: dict) -> None:
