@@ -28,6 +28,7 @@ from medcurate.console import track
 from medcurate.funnel import Funnel
 from medcurate.stage import Stage, StageInputs, TableInput
 from medcurate.store import PendingVersion
+from medcurate.tagging import empty_table, output_names, with_columns
 from stages.near_dup.clusters import LICENSE_RANK, POLICIES, Clusters, cluster
 from stages.near_dup.lsh import band_keys, band_params
 from stages.near_dup.shingles import batch_tokens, char_shingles, content_keys, word_shingles
@@ -90,8 +91,9 @@ class Dedup(Stage):
             pairs, candidates = self._pairs(index, signer.bands)
             clusters = cluster(index.num_rows, *pairs, signer.scores(cfg))
             similarity = _similarity_to_keeper(index, clusters, signer.exact_keys())
-        ids = pa.chunked_array(signer.ids, pa.string()) if signer.ids else pa.chunked_array([], pa.string())
-        kinds = _write_tagged(inputs.tables, out, funnel, clusters, similarity, signer.exact_keys(), ids)
+            keepers = np.unique(clusters.keeper[clusters.size > 1])
+            keeper_ids = dict(zip(keepers.tolist(), index.ids_of(keepers)))
+        kinds = _write_tagged(inputs.tables, out, funnel, clusters, similarity, signer.exact_keys(), keeper_ids)
         return _summary(cfg, signer, clusters, kinds, candidates, len(pairs[0]), signing_s)
 
     def _pairs(self, index: SpillIndex, bands: int) -> tuple[tuple[np.ndarray, np.ndarray], int]:
@@ -118,8 +120,8 @@ class Signer:
         self.cfg = cfg
         self.hasher = MinHasher(cfg.num_perm, cfg.seed)
         self.bands, self.rows_per_band = band_params(cfg.threshold, cfg.num_perm)
-        self.ids: list[pa.Array] = []
-        self.sources: list[np.ndarray] = []
+        self.source_names: dict[str, int] = {}
+        self.sources: list[np.ndarray] = []      # per row, a code into source_names
         self._exact: list[np.ndarray] = []
         self._facts: dict[str, list[np.ndarray]] = {p: [] for p in POLICIES}
         self.rows = 0
@@ -143,15 +145,21 @@ class Signer:
         signatures = self.hasher.signatures(shingles)
         bands = band_keys(signatures, self.bands, self.rows_per_band)
         bands[tokens.counts < cfg.min_words] = 0            # too short to call a near duplicate
-        index.write_shard(rows, exact, bands, signatures)
-        self.ids.append(shard.column("id").cast(pa.string()))
-        self.sources.append(_column_or(shard, "source", "").to_numpy(zero_copy_only=False))
+        index.write_shard(rows, shard.column("id").cast(pa.string()), exact, bands, signatures)
+        self.sources.append(self._source_codes(_column_or(shard, "source", "")))
         self._exact.append(exact)
         self._facts["license"].append(_license_rank(shard))
         self._facts["quality"].append(_numbers(shard, cfg.quality_column))
         self._facts["longest"].append(tokens.counts.astype(np.float64))
         self._facts["newest"].append(_numbers(shard, "year"))
         self.rows += n
+
+    def _source_codes(self, sources: pa.Array) -> np.ndarray:
+        """Small integer codes, not strings: a batch's buffers must not outlive the batch."""
+        encoded = pc.dictionary_encode(sources)
+        codes = np.array([self.source_names.setdefault(s, len(self.source_names))
+                          for s in encoded.dictionary.to_pylist()] or [0], np.int32)
+        return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
     def exact_keys(self) -> np.ndarray:
         return np.concatenate(self._exact) if self._exact else np.zeros(0, np.uint64)
@@ -207,16 +215,12 @@ def _similarity_to_keeper(index: SpillIndex, clusters: Clusters, exact: np.ndarr
 
 
 def _write_tagged(tables: list[TableInput], out: PendingVersion, funnel: Funnel, clusters: Clusters,
-                  similarity: np.ndarray, exact: np.ndarray, ids: pa.ChunkedArray) -> Counter:
+                  similarity: np.ndarray, exact: np.ndarray, keeper_ids: dict[int, str]) -> Counter:
     """Pass 2: every input row again, with its dup columns; returns the count of rows per dup_kind."""
     kinds: Counter = Counter()
-    keeper_ids = pc.take(ids, pa.array(clusters.keeper)) if len(ids) else ids
-    names: Counter = Counter()
     row = 0
-    for source in tables:
+    for source, name in zip(tables, output_names(tables)):
         info = source.version.tables[source.table]
-        names[source.table] += 1
-        name = source.table if names[source.table] == 1 else f"{source.table}_{names[source.table]}"
         writer = None
         for batch in source.iter_batches():
             span = slice(row, row + batch.num_rows)
@@ -227,34 +231,33 @@ def _write_tagged(tables: list[TableInput], out: PendingVersion, funnel: Funnel,
             funnel.see(batch.num_rows)
             funnel.keep(batch.num_rows)
             row += batch.num_rows
-        if writer is None:       # an empty input still yields an (empty) output table
-            schema = source.version.read(source.table).schema
-            out.table(name, pa.schema(list(schema) + DUP_COLUMNS), info["kind"])
+        if writer is None:
+            empty_table(out, name, source, DUP_COLUMNS)
     return kinds
 
 
 def _tag(batch: pa.RecordBatch, clusters: Clusters, similarity: np.ndarray, exact: np.ndarray,
-         keeper_ids: pa.ChunkedArray, span: slice) -> pa.RecordBatch:
+         keeper_ids: dict[int, str], span: slice) -> pa.RecordBatch:
     rows = np.arange(span.start, span.stop)
     keeper = clusters.keeper[span]
     keep = keeper == rows
     clustered = clusters.size[span] > 1
+    cluster_ids = batch.column("id").cast(pa.string()).to_pylist()
+    for i in np.flatnonzero(clustered):
+        cluster_ids[i] = keeper_ids[int(keeper[i])]
     kind = np.where(~clustered | keep, None, np.where(exact[span] == exact[keeper], "exact", "near"))
     sim = similarity[span]
-    columns = [keeper_ids.slice(span.start, len(rows)).combine_chunks(), pa.array(keep),
+    columns = [pa.array(cluster_ids, pa.string()), pa.array(keep),
                pa.array(clusters.size[span], pa.int32()), pa.array(kind.tolist(), pa.string()),
                pa.array(np.where(keep & clustered, 1.0, sim), pa.float32(), mask=np.isnan(sim) & ~(keep & clustered))]
-    existing = [c for c in batch.schema.names if c not in {f.name for f in DUP_COLUMNS}]
-    return pa.RecordBatch.from_arrays([batch.column(c) for c in existing] + columns,
-                                      schema=pa.schema([batch.schema.field(c) for c in existing] + DUP_COLUMNS))
+    return with_columns(batch, columns, DUP_COLUMNS)
 
 
 def _summary(cfg: Config, signer: Signer, clusters: Clusters, kinds: Counter, candidates: int,
              pairs: int, signing_s: float) -> dict:
     clustered = clusters.size > 1
     labels = np.unique(clusters.label[clustered])
-    sources = np.concatenate(signer.sources) if signer.sources else np.zeros(0, object)
-    _, source_code = np.unique(sources.astype(str), return_inverse=True)
+    source_code = np.concatenate(signer.sources) if signer.sources else np.zeros(0, np.int32)
     label_sources = np.unique(np.stack([clusters.label[clustered], source_code[clustered]], axis=1), axis=0)
     cross = int((np.bincount(label_sources[:, 0]) > 1).sum()) if len(label_sources) else 0
     return {

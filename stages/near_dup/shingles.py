@@ -7,7 +7,8 @@ batch is lower-cased and split by Arrow kernels, each *distinct* token is cleane
 make our signatures equal to datasketch's own (see the tests).
 
 A token is a word between white space, lower-cased, with leading and trailing
-punctuation removed ("(IL-6)," -> "il-6"); words that are only punctuation are dropped.
+punctuation removed ("(IL-6)," -> "il-6"); punctuation and single letters (option labels) are dropped. Chinese and
+Japanese are written without spaces, so each of their characters is a token of its own.
 """
 import re
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ import pyarrow.compute as pc
 import xxhash
 
 _MIX = np.uint32(0x9E3779B1)      # golden-ratio multiplier: spreads the running n-gram hash
+_MIX2 = np.uint32(0x85EBCA77)     # a second, independent multiplier for the high half of 64-bit keys
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_CJK_CLASS = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"   # kana, CJK ideographs
+_CJK = re.compile(f"({_CJK_CLASS})")
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,15 @@ class Shingles:
 
 
 def clean_token(word: str) -> str:
-    return _EDGE_PUNCT.sub("", word)
+    """The word without edge punctuation; "" for words that carry nothing: punctuation, and single
+    Latin letters (option labels "A.", "(b)", and the article "a")."""
+    word = _EDGE_PUNCT.sub("", word)
+    return "" if len(word) == 1 and "a" <= word <= "z" else word
 
 
 def tokenize(text: str) -> list[str]:
     """The reference tokenizer for one text; `batch_tokens` gives the same tokens for many."""
-    return [t for t in map(clean_token, text.lower().split()) if t]
+    return [t for t in map(clean_token, _CJK.sub(r" \1 ", text.lower()).split()) if t]
 
 
 def token_hash(token: str) -> int:
@@ -60,8 +67,22 @@ def shingle_hash(shingle: tuple[str, ...]) -> int:
     return h
 
 
+def _space_cjk(texts: pa.Array) -> pa.Array:
+    """Put spaces around CJK characters, only in the rows that have any (a cheap ASCII test first)."""
+    non_ascii = pc.invert(pc.string_is_ascii(texts))
+    if not pc.any(non_ascii).as_py():
+        return texts
+    has_cjk = pc.and_(non_ascii, pc.match_substring_regex(texts, _CJK_CLASS))
+    if not pc.any(has_cjk).as_py():
+        return texts
+    spaced = pc.replace_substring_regex(texts.filter(has_cjk), f"({_CJK_CLASS})", r" \1 ")
+    return pc.replace_with_mask(texts, has_cjk, spaced)
+
+
 def batch_tokens(texts: pa.Array) -> Tokens:
-    words = pc.utf8_split_whitespace(pc.utf8_lower(pc.fill_null(texts, "")))
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    words = pc.utf8_split_whitespace(_space_cjk(pc.utf8_lower(pc.fill_null(texts, ""))))
     per_row = pc.list_value_length(words).to_numpy(zero_copy_only=False)
     flat = pc.list_flatten(words)
     if not len(flat):
@@ -130,7 +151,26 @@ def char_shingle_hash(shingle: bytes) -> int:
     return h
 
 
-def _roll(items: np.ndarray, starts: np.ndarray, n: int) -> Shingles:
+def ngram_keys(tokens: Tokens, n: int) -> Shingles:
+    """Word n-grams as 64-bit keys (two independent 32-bit rolls), for exact n-gram matching where a
+    32-bit hash would collide too often across a corpus."""
+    low = _roll(tokens.hashes, tokens.starts, n)
+    high = _roll(fmix32(tokens.hashes ^ np.uint32(0x5BD1E995)), tokens.starts, n, mix=_MIX2)
+    keys = (high.hashes.astype(np.uint64) << np.uint64(32)) | low.hashes.astype(np.uint64)
+    return Shingles(keys, low.offsets)
+
+
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser: an avalanching bijection."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint32(16))
+        h = h * np.uint32(0x85EBCA6B)
+        h = h ^ (h >> np.uint32(13))
+        h = h * np.uint32(0xC2B2AE35)
+        return h ^ (h >> np.uint32(16))
+
+
+def _roll(items: np.ndarray, starts: np.ndarray, n: int, mix: np.uint32 = _MIX) -> Shingles:
     """Roll n consecutive item hashes into one per position, never across two rows, using whole
     contiguous slices (no gathers); a row shorter than n items gives one shingle of all of them."""
     total = len(items)
@@ -143,7 +183,7 @@ def _roll(items: np.ndarray, starts: np.ndarray, n: int) -> Shingles:
     with np.errstate(over="ignore"):
         for j in range(n):
             if j:
-                h = h * _MIX + padded[j:total + j]
+                h = h * mix + padded[j:total + j]
             done = short_rows & (counts == j + 1)          # a short row's one shingle is its prefix hash
             short_hash[done] = h[starts[:-1][done]]
     keep = (row_end - np.arange(total)) >= n

@@ -9,20 +9,10 @@ and can go into `MinHashLSH` as a `LeanMinHash`.
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from stages.near_dup.shingles import Shingles
+from stages.near_dup.shingles import Shingles, fmix32
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)      # datasketch's value for a permutation that saw no shingle
-
-
-def fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's finaliser, the pre-mix datasketch applies before its affine permutations."""
-    with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint32(16))
-        h = h * np.uint32(0x85EBCA6B)
-        h = h ^ (h >> np.uint32(13))
-        h = h * np.uint32(0xC2B2AE35)
-        return h ^ (h >> np.uint32(16))
 
 
 class MinHasher:

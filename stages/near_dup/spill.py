@@ -27,9 +27,10 @@ class SpillIndex:
         os.makedirs(folder, exist_ok=True)
         self.num_rows = 0
 
-    def write_shard(self, rows: np.ndarray, exact: np.ndarray, bands: np.ndarray, signatures: np.ndarray) -> None:
+    def write_shard(self, rows: np.ndarray, ids: pa.Array, exact: np.ndarray, bands: np.ndarray,
+                    signatures: np.ndarray) -> None:
         shard = len(self._files("keys"))
-        columns = {"row": pa.array(rows), EXACT: pa.array(exact)}
+        columns = {"row": pa.array(rows), "id": ids, EXACT: pa.array(exact)}
         columns.update({band_column(b): pa.array(bands[:, b]) for b in range(bands.shape[1])})
         self._write(f"keys-{shard:05d}.arrow", pa.table(columns))
         flat = pa.array(signatures.reshape(-1))
@@ -55,20 +56,26 @@ class SpillIndex:
 
     def signatures_of(self, wanted: np.ndarray) -> np.ndarray:
         """Signatures of the given rows (sorted, unique), in that order."""
-        found_rows, found = [], []
-        for path in self._files("sigs"):
+        def values(table: pa.Table) -> np.ndarray:
+            sig = table.column("signature").combine_chunks()
+            return sig.values.to_numpy().reshape(len(sig), sig.type.list_size)
+        found = self._gather("sigs", wanted, values)
+        return np.concatenate(found) if found else np.zeros((0, 0), np.uint32)
+
+    def ids_of(self, wanted: np.ndarray) -> list[str]:
+        """Ids of the given rows (sorted, unique), in that order."""
+        found = self._gather("keys", wanted, lambda table: np.array(table.column("id").to_pylist(), object))
+        return list(np.concatenate(found)) if found else []
+
+    def _gather(self, prefix: str, wanted: np.ndarray, values) -> list[np.ndarray]:
+        """Rows are numbered in file order, so pieces gathered file by file are already sorted."""
+        found = []
+        for path in self._files(prefix):
             table = _read(path)
-            rows = table.column("row").to_numpy()
-            mine = np.isin(rows, wanted)
+            mine = np.isin(table.column("row").to_numpy(), wanted)
             if mine.any():
-                sig = table.column("signature").combine_chunks()
-                values = sig.values.to_numpy().reshape(len(rows), sig.type.list_size)
-                found_rows.append(rows[mine])
-                found.append(values[mine])
-        if not found:
-            return np.zeros((0, 0), np.uint32)
-        rows, values = np.concatenate(found_rows), np.concatenate(found)
-        return values[np.argsort(rows)]
+                found.append(values(table.filter(pa.array(mine))))
+        return found
 
     def _files(self, prefix: str) -> list[str]:
         return sorted(glob.glob(os.path.join(self.folder, f"{prefix}-*.arrow")))
