@@ -11,6 +11,8 @@ from medcurate.console import console
 from medcurate.gate import PHIGateError
 from stages.deid.engine import DeidUnavailable
 from medcurate.inputs import list_files
+from medcurate.llm import EngineUnavailable, LLMClient, load_template, make_engine
+from medcurate.llm.types import Sampling
 from medcurate.registry import INGESTERS, STAGES
 from medcurate.report import print_run, print_version, print_versions, version_summary
 from medcurate.resolve import InputError, resolve_inputs
@@ -21,6 +23,8 @@ app = typer.Typer(help="Curate medical text into versioned Arrow datasets.", no_
                   pretty_exceptions_enable=False, add_completion=False)
 versions_app = typer.Typer(help="List, inspect and tag dataset versions.", invoke_without_command=True)
 app.add_typer(versions_app, name="versions")
+llm_app = typer.Typer(help="Check the configured LLM engine.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
 
 StoreOpt = Annotated[Optional[str], typer.Option(
     "--store", help="Store folder or URI (default ./medcurate-store, or $MEDCURATE_STORE).")]
@@ -181,3 +185,49 @@ def versions_verify(ctx: typer.Context, ref: Annotated[str, typer.Argument(help=
     if bad:
         _fail(f"{len(bad)} shard(s) changed since commit: {', '.join(bad)}")
     console.print(f"{version.id}: all shards match their checksums")
+
+
+@llm_app.command("check")
+def llm_check(
+    engine: Annotated[Optional[str], typer.Option(help="embedded (default), http or vllm.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="embedded: smollm2, gemma3-270m or a .gguf path; "
+                                                     "http: the served model name; vllm: model folder.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="http: the server, e.g. http://127.0.0.1:8000.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML or JSON file with the engine "
+                      "settings (engine, model, base_url, ...); the options above override it.")] = None,
+    as_json: JsonOpt = False,
+):
+    """Load the engine, run one structured request, and print the model, latency and tokens/s."""
+    try:
+        settings = (yaml.safe_load(config.read_text()) if config else None) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        _fail(str(exc))
+    settings |= {k: v for k, v in {"engine": engine, "model": model, "base_url": base_url}.items() if v}
+    started = time.perf_counter()
+    try:
+        llm = make_engine(settings)
+    except (EngineUnavailable, ValueError, TypeError, ImportError, OSError) as exc:
+        _fail(f"cannot load the {settings.get('engine', 'embedded')} engine: {exc}")
+    loaded = time.perf_counter() - started
+    request = load_template("check").request("check", question="Is aspirin a nonsteroidal anti-inflammatory drug?",
+                                             sampling=Sampling(max_tokens=96))
+    try:
+        client = LLMClient(llm)
+        cold, result = (client.run([request], progress=False)[0] for _ in range(2))   # first call warms up
+    except EngineUnavailable as exc:
+        _fail(str(exc))
+    finally:
+        llm.close()
+    speed = result.completion_tokens / result.latency_s if result.latency_s else 0.0
+    report = {"identity": llm.identity, "load_s": round(loaded, 2), "first_latency_s": round(cold.latency_s, 3),
+              "latency_s": round(result.latency_s, 3), "prompt_tokens": result.prompt_tokens,
+              "completion_tokens": result.completion_tokens, "tokens_per_s": round(speed, 1),
+              "attempts": result.attempts, "parsed": result.parsed, "error": result.error, "text": result.text}
+    console.print(f"model    {json.dumps(llm.identity)}\nloaded   {loaded:.2f} s, first request {cold.latency_s:.2f} s\n"
+                  f"request  {result.latency_s:.2f} s, {result.prompt_tokens} prompt + {result.completion_tokens} "
+                  f"completion tokens, {speed:.1f} tokens/s, {result.attempts} attempt(s)")
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    if not result.ok:
+        _fail(f"{result.error}; raw output: {result.text!r}")
+    console.print(f"answer   {json.dumps(result.parsed)}")
