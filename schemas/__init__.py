@@ -9,6 +9,7 @@ from schemas.exam_items import EXAM_ITEMS
 from schemas.passages import PASSAGES
 from schemas.quarantine import QUARANTINE
 from schemas.deletions import DELETIONS
+from schemas.qa_pairs import QA_PAIRS
 
 KINDS = {
     "documents": DOCUMENTS,
@@ -16,7 +17,8 @@ KINDS = {
     "exam_items": EXAM_ITEMS,
     "quarantine": QUARANTINE,
     "deletions": DELETIONS,
+    "qa_pairs": QA_PAIRS,
 }
 
 __all__ = ["KINDS", "SCHEMA_VERSION", "fingerprint",
-           "DOCUMENTS", "PASSAGES", "EXAM_ITEMS", "QUARANTINE", "DELETIONS"]
+           "DOCUMENTS", "PASSAGES", "EXAM_ITEMS", "QUARANTINE", "DELETIONS", "QA_PAIRS"]
