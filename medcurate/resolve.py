@@ -4,12 +4,16 @@ A path to an external table is imported as a version first, so every stage can r
 elsewhere and its lineage still points at a version in the store.
 """
 import os
+import re
 
 from medcurate.inputs import list_files
 from medcurate.stage import RunResult, Stage, StageInputs, TableInput, run_stage
 from medcurate.store import VersionStore
 from medcurate.tables import looks_like_table
 from stages.import_table import ImportTable
+
+
+_PART = re.compile(r"(?P<table>[\w-]*)\[(?P<start>\d+):(?P<stop>\d+)\]")
 
 
 class InputError(ValueError):
@@ -40,8 +44,16 @@ def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
             if imported is not None:
                 imported.append(result)
             version = result.version
-        tables.append(TableInput(version, table or _pick_table(version, stage.reads)))
+        table, rows = _part(table)
+        tables.append(TableInput(version, table or _pick_table(version, stage.reads), rows))
     return StageInputs(tables=tables, files=files)
+
+
+def _part(table: str) -> tuple[str, tuple[int, int] | None]:
+    """"passages[0:500]" → ("passages", (0, 500)): one part of a table, as the flows' part tasks name it."""
+    if match := _PART.fullmatch(table):
+        return match["table"], (int(match["start"]), int(match["stop"]))
+    return table, None
 
 
 def _pick_table(version, wanted: tuple[str, ...]) -> str:

@@ -23,16 +23,22 @@ from medcurate.store import PendingVersion, Version, VersionStore, version_id
 
 @dataclass(frozen=True)
 class TableInput:
-    """One table of a committed version, as a stage input."""
+    """One table of a committed version, as a stage input; `rows` limits it to a [start, stop) part."""
     version: Version
     table: str
+    rows: tuple[int, int] | None = None
 
     @property
     def ref(self) -> str:
-        return f"{self.version.id}:{self.table}"
+        part = f"[{self.rows[0]}:{self.rows[1]}]" if self.rows else ""
+        return f"{self.version.id}:{self.table}{part}"
+
+    @property
+    def num_rows(self) -> int:
+        return self.rows[1] - self.rows[0] if self.rows else self.version.tables[self.table]["rows"]
 
     def iter_batches(self) -> Iterator[pa.RecordBatch]:
-        return self.version.iter_batches(self.table)
+        return self.version.iter_batches(self.table, *(self.rows or ()))
 
 
 @dataclass
@@ -51,6 +57,10 @@ class Stage:
     code_version: ClassVar[str] = "1"
     reads: ClassVar[tuple[str, ...]] = ()     # table kinds consumed; empty for stages that read raw files
     accepts_raw_notes: ClassVar[bool] = False  # only de-identification may read notes that have not passed it
+    # Row-wise stages set this: their first input is then processed in parts of this many rows, each
+    # committed as a version of its own (a Prefect task per part in the flows), so a killed run resumes
+    # from the parts already done; the parts are then assembled into the stage's version.
+    part_rows: ClassVar[int | None] = None
     imports_paths: ClassVar[bool] = True       # external tables given as paths are imported as versions first
     Config: ClassVar[type] = NoConfig
 
@@ -79,16 +89,21 @@ class RunResult:
 def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResult:
     config = dataclasses.asdict(stage.config)
     identities = [t.ref for t in inputs.tables] + [f"{p}@{file_digest(p)}" for p in inputs.files]
-    code = f"{stage.code_version}/schemas-{schemas.SCHEMA_VERSION}"
+    code = f"{stage.code_version}/schemas-{schemas.SCHEMA_VERSION}" + (
+        f"/parts-{stage.part_rows}" if stage.part_rows else "")
     vid = version_id(stage.name, config, identities, code)
     if existing := store.get(vid):
         return RunResult(existing, cached=True)
-    if not stage.accepts_raw_notes:
+    parts = plan_parts(stage, inputs)
+    if not stage.accepts_raw_notes and not parts:
         for table in inputs.tables:
             check_deidentified(table.iter_batches(), where=table.ref)
-    pending = store.begin(vid, {"stage": stage.name, "config": config,
-                                "inputs": identities, "code_version": code,
-                                "medcurate_version": __version__, "schema_version": schemas.SCHEMA_VERSION})
+    header = {"stage": stage.name, "config": config, "inputs": identities, "code_version": code,
+              "medcurate_version": __version__, "schema_version": schemas.SCHEMA_VERSION}
+    if parts:                     # each part is a version of its own: done parts are cache hits on a rerun
+        done = [run_stage(store, stage, part).version for part in parts]
+        return RunResult(assemble(store, vid, {**header, "parts": [v.id for v in done]}, done), cached=False)
+    pending = store.begin(vid, header)
     try:
         funnel = Funnel()
         summary = stage.run(inputs, pending, funnel)
@@ -97,6 +112,47 @@ def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResu
     except BaseException:
         pending.abort()
         raise
+
+
+def plan_parts(stage: Stage, inputs: StageInputs) -> list[StageInputs]:
+    """The parts a row-wise stage's run is split into (none when it fits in one part)."""
+    if not stage.part_rows or not inputs.tables or inputs.tables[0].rows:
+        return []
+    first, rest = inputs.tables[0], inputs.tables[1:]
+    total = first.num_rows
+    if total <= stage.part_rows:
+        return []
+    return [StageInputs(tables=[TableInput(first.version, first.table, (start, min(start + stage.part_rows, total))),
+                                *rest], files=inputs.files)
+            for start in range(0, total, stage.part_rows)]
+
+
+def assemble(store: VersionStore, vid: str, header: dict, parts: list[Version]) -> Version:
+    """One version from its parts, in order: tables concatenated, funnels and summaries added up."""
+    pending = store.begin(vid, header)
+    try:
+        for name, info in parts[0].tables.items():
+            writer = pending.table(name, parts[0].read(name).schema, info["kind"])
+            for part in parts:
+                for batch in part.iter_batches(name):
+                    writer.write(batch)
+        funnel = _add([p.manifest["funnel"] for p in parts])
+        return pending.commit(funnel, _add([p.manifest["summary"] for p in parts]))
+    except BaseException:
+        pending.abort()
+        raise
+
+
+def _add(values: list):
+    """Counts add up, rates (floats) average, dicts merge key by key; anything else keeps its first value."""
+    first = values[0]
+    if isinstance(first, bool) or not isinstance(first, (int, float, dict)):
+        return first
+    if isinstance(first, dict):
+        keys = list(dict.fromkeys(k for v in values if isinstance(v, dict) for k in v))
+        return {k: _add([v[k] for v in values if isinstance(v, dict) and k in v]) for k in keys}
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return sum(numbers) if isinstance(first, int) else round(sum(numbers) / len(numbers), 4)
 
 
 def file_digest(path: str) -> str:

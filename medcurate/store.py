@@ -58,9 +58,18 @@ class Version:
         base = posixpath.join(self.store.root, "versions", self.id)
         return posixpath.join(base, table) if table else base
 
-    def iter_batches(self, table: str) -> Iterator[pa.RecordBatch]:
+    def iter_batches(self, table: str, start: int = 0, stop: int | None = None) -> Iterator[pa.RecordBatch]:
+        """The table's rows [start, stop) in order; shard files wholly outside the range are not read."""
+        offset = 0
         for shard in self.tables[table]["shards"]:
-            yield from read_shard(self.store.fs, posixpath.join(self.path(table), shard["file"])).to_batches()
+            first, offset = offset, offset + shard["rows"]
+            if offset <= start or (stop is not None and first >= stop):
+                continue
+            for batch in read_shard(self.store.fs, posixpath.join(self.path(table), shard["file"])).to_batches():
+                lo, hi = max(start - first, 0), batch.num_rows if stop is None else min(stop - first, batch.num_rows)
+                if hi > lo:
+                    yield batch.slice(lo, hi - lo)
+                first += batch.num_rows
 
     def read(self, table: str) -> pa.Table:
         shards = [read_shard(self.store.fs, posixpath.join(self.path(table), s["file"]))

@@ -4,7 +4,8 @@ Passages are chunked (each paragraph alone, or consecutive paragraphs of a docum
 budget, MIRIAD-style), each chunk goes to the engine with a versioned prompt and a JSON schema, and every
 pair records its passage, model, prompt version and sampling. `style: mcq` asks for one exam-style
 question with four options instead. A chunk whose output stays invalid after the retries is dropped with
-the reason and its raw output kept in the `failures` table; nothing is made up. Run `grounding` next.
+the reason and its raw output kept in the `failures` table; nothing is made up. Run `grounding` next;
+for a sample run, `select` a few passages first (`limit`).
 """
 import json
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,6 @@ class Config:
     chunking: str = "paragraph"        # paragraph | packed (consecutive paragraphs of a document)
     max_words: int = 700               # packed chunk budget (~1000 tokens)
     min_words: int = 40                # shorter passages have too little to ask about
-    limit: int | None = None           # at most this many chunks (a sample run)
     chat: bool = True                  # false for base models (plain completion prompt)
     temperature: float = 0.3
     max_tokens: int = 512
@@ -56,6 +56,7 @@ class GenerateQA(Stage):
     name = "generate_qa"
     code_version = "1"
     reads = ("passages",)
+    part_rows = 64
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
@@ -68,9 +69,6 @@ class GenerateQA(Stage):
             usable = [r for r in rows if len((r["text"] or "").split()) >= cfg.min_words]
             funnel.drop(f"shorter than {cfg.min_words} words", len(rows) - len(usable))
             chunks += make_chunks(usable, cfg.chunking, cfg.max_words)
-        if cfg.limit is not None and len(chunks) > cfg.limit:
-            funnel.drop(f"beyond the limit of {cfg.limit} chunks", sum(len(c.passages) for c in chunks[cfg.limit:]))
-            chunks = chunks[:cfg.limit]
         template = load_template("generate_qa" if cfg.style == "open" else "generate_mcq")
         sampling = Sampling(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
         requests = [template.request(c.id, chat=cfg.chat, sampling=sampling, passage=c.text, n=cfg.pairs_per_chunk)

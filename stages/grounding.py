@@ -59,6 +59,7 @@ class Grounding(Stage):
     name = "grounding"
     code_version = "1"
     reads = ("qa_pairs",)
+    part_rows = 5000
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:

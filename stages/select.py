@@ -7,18 +7,29 @@ Config example (YAML):
       - {column: license_group, op: in, value: [commercial, non-commercial]}
       - {column: year, op: ">=", value: 2010}
       - {column: text, op: min_length, value: 200}
+    limit: 500          # then keep at most the first 500 rows (a sample for a trial run)
+    upsample:           # kept rows that match are written `times` times in all
+      - {column: doc_type, op: "==", value: clinical_case, times: 2}
+
+With `upsample`, every row gets `upsample_copy` (0 for the row itself, 1.. for its copies); a row matching
+several rules takes the largest `times`. Copies are output rows, not input records, so the funnel is
+unchanged and the summary says how many were added, per rule.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from medcurate.funnel import Funnel
 from medcurate.stage import Stage, StageInputs
 from medcurate.store import PendingVersion
+from medcurate.tagging import with_columns
 
 _COMPARE = {"==": pc.equal, "!=": pc.not_equal, ">=": pc.greater_equal, ">": pc.greater,
             "<=": pc.less_equal, "<": pc.less}
+COPY = pa.field("upsample_copy", pa.int32())     # 0: the row itself; 1..times-1: its copies
 OPS = (*_COMPARE, "in", "not in", "is null", "not null", "min_length", "max_length")
 
 
@@ -46,11 +57,16 @@ def condition_mask(batch: pa.RecordBatch, cond: dict) -> pa.Array:
 class Config:
     table: str | None = None                          # table of the input version; default its main table
     where: list = field(default_factory=list)
+    limit: int | None = None
+    upsample: list = field(default_factory=list)      # conditions with `times`: copies of the matching rows
 
     def __post_init__(self):
-        for cond in self.where:
+        for cond in self.where + self.upsample:
             if not isinstance(cond, dict) or "column" not in cond or cond.get("op") not in OPS:
                 raise ValueError(f"bad condition {cond!r}: need column and op (one of {', '.join(OPS)})")
+        for rule in self.upsample:
+            if not isinstance(rule.get("times"), int) or rule["times"] < 1:
+                raise ValueError(f"bad upsample rule {rule!r}: times must be an integer >= 1")
 
 
 class Select(Stage):
@@ -60,12 +76,12 @@ class Select(Stage):
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
+        added = Counter()
         for source in inputs.tables:
             funnel.inputs += 1
             kind = source.version.tables[source.table]["kind"]
-            writer = None
+            writer, kept = None, 0
             for batch in source.iter_batches():
-                writer = writer or out.table(source.table, batch.schema, kind)
                 funnel.see(batch.num_rows)
                 for cond in self.config.where:
                     mask = condition_mask(batch, cond)
@@ -74,8 +90,34 @@ class Select(Stage):
                         funnel.drop(cond.get("reason") or f"{cond['column']} {cond['op']} {cond.get('value')}",
                                     removed)
                     batch = batch.filter(mask)
-                writer.write(batch)
+                if self.config.limit is not None and kept + batch.num_rows > self.config.limit:
+                    room = max(self.config.limit - kept, 0)
+                    funnel.drop(f"beyond the limit of {self.config.limit} rows", batch.num_rows - room)
+                    batch = batch.slice(0, room)
                 funnel.keep(batch.num_rows)
+                kept += batch.num_rows
+                for part in self._upsampled(batch, added):
+                    writer = writer or out.table(source.table, part.schema, kind)
+                    writer.write(part)
             if writer is None:          # an empty input still yields an (empty) output table
-                out.table(source.table, source.version.read(source.table).schema, kind)
-        return {}
+                schema = source.version.read(source.table).schema
+                out.table(source.table, schema.append(COPY) if self.config.upsample else schema, kind)
+        if not self.config.upsample:
+            return {}
+        return {"upsampled_rows_added": sum(added.values()), "upsampled_by_rule": dict(added)}
+
+    def _upsampled(self, batch: pa.RecordBatch, added: Counter) -> list[pa.RecordBatch]:
+        """The batch, then its copies (copy k holds the rows with times > k); counts the copies per rule."""
+        if not self.config.upsample:
+            return [batch]
+        times = np.ones(batch.num_rows, np.int64)
+        for rule in self.config.upsample:
+            matching = condition_mask(batch, rule).to_numpy(zero_copy_only=False)
+            before = times.copy()
+            times[matching] = np.maximum(times[matching], rule["times"])
+            added[f"{rule['column']} {rule['op']} {rule.get('value')} x{rule['times']}"] += int((times - before).sum())
+        parts = [with_columns(batch, [pa.array(np.zeros(batch.num_rows, np.int32))], [COPY])]
+        for k in range(1, int(times.max(initial=1))):
+            copies = batch.filter(pa.array(times > k))
+            parts.append(with_columns(copies, [pa.array(np.full(copies.num_rows, k, np.int32))], [COPY]))
+        return parts

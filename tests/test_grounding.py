@@ -107,8 +107,8 @@ def test_judge_gives_a_verdict_or_a_recorded_failure_never_a_guess(tmp_path):
 
 def test_generate_qa_with_the_local_model_records_provenance_and_accounts_for_every_passage(tmp_path, real_store):
     store = VersionStore(str(tmp_path))
-    stage = GenerateQA.from_dict({"limit": 2, "max_tokens": 200})
-    version = run_stage(store, stage, StageInputs(tables=[TableInput(real_store.resolve("pmc"), "passages")])).version
+    paragraphs = TableInput(real_store.resolve("pmc"), "passages", (400, 402))        # two real paragraphs
+    version = run_stage(store, GenerateQA.from_dict({"max_tokens": 200}), StageInputs(tables=[paragraphs])).version
     funnel = version.manifest["funnel"]
     assert funnel["in"] == funnel["kept"] + sum(funnel["dropped"].values())
     pairs = version.read("qa_pairs").to_pylist()
