@@ -1,9 +1,10 @@
-"""The one Prefect task every flow uses: run a named stage through the shared runner."""
+"""The Prefect tasks every flow uses: run a named stage (or one part of it) through the shared runner."""
 from prefect import task
 
+from flows.pipeline import Step, StepResult, run_direct
 from medcurate.registry import STAGES
 from medcurate.resolve import resolve_inputs
-from medcurate.stage import run_stage
+from medcurate.stage import plan_parts, run_stage
 from medcurate.store import VersionStore
 
 
@@ -14,3 +15,17 @@ def run_named_stage(name: str, inputs: list[str], config: dict | None = None, st
     st = VersionStore(store)
     result = run_stage(st, stage_cls.from_dict(config), resolve_inputs(st, stage_cls, inputs))
     return result.version.id
+
+
+@task(name="step", task_run_name="{step.name}", retries=1, retry_delay_seconds=5)
+def run_step(step: Step, refs: list[str], store: str | None) -> StepResult:
+    """A whole step; for a row-wise stage its parts are already committed, so this assembles them."""
+    return run_direct(store, step, refs)
+
+
+def part_refs(step: Step, refs: list[str], store: str | None) -> list[list[str]]:
+    """The inputs of each part of a row-wise step, spelled as refs ("ID:table[0:64]"); [] when it has none."""
+    st = VersionStore(store)
+    stage_cls = STAGES[step.stage]
+    inputs = resolve_inputs(st, stage_cls, refs)
+    return [[t.ref for t in part.tables] + part.files for part in plan_parts(stage_cls.from_dict(step.config), inputs)]

@@ -92,3 +92,17 @@ def print_versions(versions: list[Version], tags: dict[str, str]) -> None:
         rows = " · ".join(f"{n} {r:,}" for n, r in s["rows"].items())
         table.add_row(s["id"], s["stage"], s["kind"] or "", rows, s["created_at"], ", ".join(by_id.get(v.id, [])))
     console.print(table if versions else "no versions in this store yet")
+
+
+def print_steps(store, rows: list[dict], seconds: float) -> None:
+    """One line per pipeline step: its version, rows in and out, time, and whether it was a cache hit."""
+    table = Table(header_style="bold", box=None, padding=(0, 2))
+    for col in ("step", "stage", "version", "rows in", "kept", "dropped", "quarantined", "seconds", "cache"):
+        table.add_column(col, justify="right" if col in ("rows in", "kept", "dropped", "quarantined", "seconds") else "left")
+    for row in rows:
+        funnel = store.get(row["version"]).manifest["funnel"]
+        table.add_row(row["step"], row["stage"], row["version"], f"{funnel['in']:,}", f"{funnel['kept']:,}",
+                      f"{sum(funnel['dropped'].values()):,}", f"{funnel['quarantined']:,}", f"{row['seconds']:.1f}",
+                      "hit" if row["cached"] else "")
+    console.print(table)
+    console.print(f"  {len(rows)} steps in {seconds:.1f}s; each step's version is tagged with the step name")

@@ -7,6 +7,7 @@ on inputs, the funnel check, and the atomic commit. Stages never touch the store
 """
 import dataclasses
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -89,8 +90,8 @@ class RunResult:
 def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResult:
     config = dataclasses.asdict(stage.config)
     identities = [t.ref for t in inputs.tables] + [f"{p}@{file_digest(p)}" for p in inputs.files]
-    code = f"{stage.code_version}/schemas-{schemas.SCHEMA_VERSION}" + (
-        f"/parts-{stage.part_rows}" if stage.part_rows else "")
+    rows_per_part = part_rows(stage)
+    code = f"{stage.code_version}/schemas-{schemas.SCHEMA_VERSION}" + (f"/parts-{rows_per_part}" if rows_per_part else "")
     vid = version_id(stage.name, config, identities, code)
     if existing := store.get(vid):
         return RunResult(existing, cached=True)
@@ -114,17 +115,25 @@ def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResu
         raise
 
 
+def part_rows(stage: Stage) -> int | None:
+    """The stage's part size; MEDCURATE_PART_ROWS overrides it for every row-wise stage (smaller parts:
+    finer resume and more parallel tasks). It is part of the version id, so set it the same for reruns."""
+    override = os.environ.get("MEDCURATE_PART_ROWS")
+    return (int(override) if override and stage.part_rows else None) or stage.part_rows
+
+
 def plan_parts(stage: Stage, inputs: StageInputs) -> list[StageInputs]:
     """The parts a row-wise stage's run is split into (none when it fits in one part)."""
-    if not stage.part_rows or not inputs.tables or inputs.tables[0].rows:
+    size = part_rows(stage)
+    if not size or not inputs.tables or inputs.tables[0].rows:
         return []
     first, rest = inputs.tables[0], inputs.tables[1:]
     total = first.num_rows
-    if total <= stage.part_rows:
+    if total <= size:
         return []
-    return [StageInputs(tables=[TableInput(first.version, first.table, (start, min(start + stage.part_rows, total))),
-                                *rest], files=inputs.files)
-            for start in range(0, total, stage.part_rows)]
+    return [StageInputs(tables=[TableInput(first.version, first.table, (start, min(start + size, total))), *rest],
+                        files=inputs.files)
+            for start in range(0, total, size)]
 
 
 def assemble(store: VersionStore, vid: str, header: dict, parts: list[Version]) -> Version:

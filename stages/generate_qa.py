@@ -30,7 +30,7 @@ class Config:
     pairs_per_chunk: int = 3           # MIRIAD: 3 per ~1000-token passage
     chunking: str = "paragraph"        # paragraph | packed (consecutive paragraphs of a document)
     max_words: int = 700               # packed chunk budget (~1000 tokens)
-    min_words: int = 40                # shorter passages have too little to ask about
+    min_words: int = 40                # shorter chunks have too little to ask about
     chat: bool = True                  # false for base models (plain completion prompt)
     temperature: float = 0.3
     max_tokens: int = 512
@@ -66,9 +66,13 @@ class GenerateQA(Stage):
             funnel.inputs += 1
             rows = [r for b in source.iter_batches() for r in b.to_pylist()]
             funnel.see(len(rows))
-            usable = [r for r in rows if len((r["text"] or "").split()) >= cfg.min_words]
-            funnel.drop(f"shorter than {cfg.min_words} words", len(rows) - len(usable))
-            chunks += make_chunks(usable, cfg.chunking, cfg.max_words)
+            prose = [r for r in rows if (r["text"] or "").strip()]
+            funnel.drop("empty text", len(rows) - len(prose))
+            for chunk in make_chunks(prose, cfg.chunking, cfg.max_words):
+                if len(chunk.text.split()) >= cfg.min_words:
+                    chunks.append(chunk)
+                else:
+                    funnel.drop(f"chunk shorter than {cfg.min_words} words", len(chunk.passages))
         template = load_template("generate_qa" if cfg.style == "open" else "generate_mcq")
         sampling = Sampling(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
         requests = [template.request(c.id, chat=cfg.chat, sampling=sampling, passage=c.text, n=cfg.pairs_per_chunk)

@@ -1,10 +1,15 @@
-"""The Prefect ingest flow runs the same stages as the CLI and yields the same version ids."""
+"""The Prefect flows run the same stages as the CLI and yield the same version ids, on threads or Dask."""
 from pathlib import Path
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
+import yaml
+
+from flows.curate import curate_flow
 from flows.ingest import ingest_flow
+from flows.pipeline import run_direct, run_pipeline
+from flows.runners import task_runner
 from medcurate.inputs import list_files
 from medcurate.stage import StageInputs, run_stage
 from medcurate.store import VersionStore
@@ -28,3 +33,36 @@ def test_flow_and_cli_stage_give_the_same_versions(prefect_server, tmp_path):
     direct_exams = run_stage(st, IngestExams(), StageInputs(files=list_files([str(SAMPLES / "exams")])))
     assert direct_pmc.cached and direct_exams.cached
     assert ids == {"pmc": direct_pmc.version.id, "exams": direct_exams.version.id}
+
+
+def _tiny_pipeline() -> dict:
+    """The bundled samples, with QA generation cut to one short chunk (the local model is slow)."""
+    config = yaml.safe_load((SAMPLES / "pipeline.yaml").read_text())
+    config["sources"] = {k: [str(SAMPLES.parent / p) for p in v] for k, v in config["sources"].items()}
+    config["stages"].update({"qa_passages": {"limit": 2},
+                             "generate_qa": {"chunking": "packed", "min_words": 10, "pairs_per_chunk": 1,
+                                             "max_tokens": 96}})
+    return config
+
+
+def test_curate_flow_and_direct_steps_give_the_same_versions(prefect_server, tmp_path):
+    store = str(tmp_path / "store")
+    config = _tiny_pipeline()
+    flow_rows = curate_flow(config, store)
+    assert [r["step"] for r in flow_rows][:3] == ["ingest_pmc", "ingest_exams", "ingest_notes"]
+    assert flow_rows[-1]["step"] == "released_qa"
+    direct = run_pipeline(config, lambda step, refs: run_direct(store, step, refs))
+    assert [r.version for r in direct] == [r["version"] for r in flow_rows]
+    assert all(r.cached for r in direct)
+    st = VersionStore(store)
+    assert st.resolve("released_qa").id == flow_rows[-1]["version"]        # every step is tagged
+
+
+def test_curate_flow_on_a_local_dask_cluster(prefect_server, tmp_path):
+    config = _tiny_pipeline()
+    config["sources"].pop("pmc")
+    runner = task_runner("dask", workers=2)
+    rows = curate_flow.with_options(task_runner=runner)(config, str(tmp_path / "store"))
+    local = curate_flow(config, str(tmp_path / "store"))                    # same store: all cache hits
+    assert [r["version"] for r in rows] == [r["version"] for r in local]
+    assert "dedup" in [r["step"] for r in rows]

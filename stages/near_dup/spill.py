@@ -49,9 +49,13 @@ class SpillIndex:
                 mine = (k % np.uint64(partitions)) == part
                 keys.append(k[mine])
                 rows.append(table.column("row").to_numpy()[mine])
+            if not keys:                   # no rows at all
+                break
             left, right = pairs_of_equal_keys(np.concatenate(keys), np.concatenate(rows))
             lefts.append(left)
             rights.append(right)
+        if not lefts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(lefts), np.concatenate(rights)
 
     def signatures_of(self, wanted: np.ndarray) -> np.ndarray:

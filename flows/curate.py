@@ -1,0 +1,22 @@
+"""`curate` flow: the whole DAG of flows/pipeline.py as Prefect tasks — one per step, and one per part
+of a row-wise step (QA generation, grounding), so the UI shows progress, retries and failures per part
+and a rerun after a crash skips every committed step and part."""
+from prefect import flow
+from prefect.futures import wait
+
+from flows.pipeline import Step, StepResult, run_pipeline
+from flows.tasks import part_refs, run_named_stage, run_step
+
+
+@flow(name="curate", log_prints=True)
+def curate_flow(config: dict, store: str | None = None) -> list[dict]:
+    """Run every step of the pipeline `config`; return one summary row per step."""
+
+    def execute(step: Step, refs: list[str]) -> StepResult:
+        parts = part_refs(step, refs, store)
+        if parts:
+            wait([run_named_stage.with_options(task_run_name=f"{step.name}[{i}]").submit(
+                step.stage, part, step.config, store) for i, part in enumerate(parts)])
+        return run_step(step, refs, store)
+
+    return [vars(r) for r in run_pipeline(config, execute)]
