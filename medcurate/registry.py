@@ -1,5 +1,7 @@
 """Every stage the CLI and the flows can run, by name."""
 from medcurate.stage import Stage
+from stages.annotate import Annotate
+from stages.classify import Classify
 from stages.decontaminate import Decontaminate
 from stages.generate_qa import GenerateQA
 from stages.grounding import Grounding
@@ -10,9 +12,11 @@ from stages.ingest_exams import IngestExams
 from stages.ingest_notes import IngestNotes
 from stages.ingest_pmc import IngestPMC
 from stages.select import Select
+from stages.train_classifier import TrainClassifier
 
 STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (
     IngestPMC, IngestExams, IngestNotes, Deidentify, ImportTable, Select, Dedup, Decontaminate, GenerateQA, Grounding,
+    Annotate, TrainClassifier, Classify,
 )}
 
 INGESTERS = {"pmc": IngestPMC, "exams": IngestExams, "notes": IngestNotes}
