@@ -49,7 +49,11 @@ def steps(config: dict) -> list[Step]:
     if exams:
         clean.append({"column": "contaminated", "op": "==", "value": False, "reason": "overlaps a benchmark"})
     plan.append(Step("training_passages", "select", [deduped[0]], {"where": clean}))
-    plan.append(Step("qa_passages", "select", ["training_passages"], {"where": [
+    documents = [f"ingest_{k}:documents" for k in ("pmc", "notes") if f"ingest_{k}" in have]
+    plan.append(Step("labels", "annotate", ["training_passages"] + documents, {"teacher": "metadata"}))
+    plan.append(Step("classifier", "train_classifier", ["labels"]))
+    plan.append(Step("classified", "classify", ["training_passages", "classifier:models"]))
+    plan.append(Step("qa_passages", "select", ["classified"], {"where": [
         {"column": "kind", "op": "in", "value": ["paragraph", "abstract", "note_section"], "reason": "not prose"}],
         "limit": 20}))
     plan.append(Step("generate_qa", "generate_qa", ["qa_passages"]))

@@ -7,24 +7,39 @@ from typing import Annotated, Optional
 import typer
 import yaml
 
+from annotation.configs import KINDS as ANNOTATION_KINDS, load_config
+from annotation.export import build_export
+from annotation.import_stage import ImportAnnotations
+from annotation.report import print_agreement
+from annotation.server import ServerError, download_to, push
 from medcurate.console import console
 from medcurate.gate import PHIGateError
 from stages.deid.engine import DeidUnavailable
 from medcurate.inputs import list_files
 from medcurate.llm import EngineUnavailable, LLMClient, load_template, make_engine
 from medcurate.llm.types import Sampling
+from medcurate.pipeline_commands import demo, run
 from medcurate.registry import INGESTERS, STAGES
 from medcurate.report import print_run, print_version, print_versions, version_summary
 from medcurate.resolve import InputError, resolve_inputs
 from medcurate.stage import RunResult, StageInputs, run_stage
 from medcurate.store import VersionStore, default_store_path
+from medcurate.card import write_card
+from medcurate.fetch.layout import DEFAULT_BASE_URL, DEFAULT_GROUPS, Layout
+from medcurate.fetch.pmc import FetchOptions, fetch_ids, fetch_since_last
+from medcurate.fetch.report import print_report
 
 app = typer.Typer(help="Curate medical text into versioned Arrow datasets.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 versions_app = typer.Typer(help="List, inspect and tag dataset versions.", invoke_without_command=True)
 app.add_typer(versions_app, name="versions")
+app.command()(run)
+app.command()(demo)
 llm_app = typer.Typer(help="Check the configured LLM engine.", no_args_is_help=True)
 app.add_typer(llm_app, name="llm")
+annotate_app = typer.Typer(help="Human review with Label Studio: export tasks, import annotations.",
+                            no_args_is_help=True)
+app.add_typer(annotate_app, name="annotate")
 
 StoreOpt = Annotated[Optional[str], typer.Option(
     "--store", help="Store folder or URI (default ./medcurate-store, or $MEDCURATE_STORE).")]
@@ -231,3 +246,163 @@ def llm_check(
     if not result.ok:
         _fail(f"{result.error}; raw output: {result.text!r}")
     console.print(f"answer   {json.dumps(result.parsed)}")
+
+
+UrlOpt = Annotated[Optional[str], typer.Option("--url", envvar="LABEL_STUDIO_URL",
+                                              help="Label Studio server, e.g. http://127.0.0.1:8080.")]
+TokenOpt = Annotated[Optional[str], typer.Option("--token", envvar="LABEL_STUDIO_API_KEY", show_envvar=True,
+                                                help="API token (legacy token or personal access token).")]
+
+
+@annotate_app.command("export")
+def annotate_export(
+    input: Annotated[str, typer.Option("--input", "-i", help="qa_pairs (--kind qa) or passages (--kind labels): "
+                                       "a version id, tag, ID:TABLE or a table file.")],
+    kind: Annotated[str, typer.Option(help=f"What to review: {' or '.join(ANNOTATION_KINDS)}.")] = "qa",
+    sample: Annotated[int, typer.Option(help="How many rows: half the least certain, half spread over "
+                                             "source x discipline.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the order within strata.")] = 0,
+    out: Annotated[Path, typer.Option(help="Where to write the Label Studio task JSON.")] = Path("tasks.json"),
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    project: Annotated[Optional[str], typer.Option(help="Project title (created if missing).")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+):
+    """Write a review sample as Label Studio tasks (model outputs as predictions); with --url and --token
+    also push it into a project. Rows already in the project are skipped, so exporting again is safe."""
+    if kind not in ANNOTATION_KINDS:
+        _fail(f"unknown kind {kind!r}: choose {' or '.join(ANNOTATION_KINDS)}")
+    if bool(url) != bool(token):
+        _fail("give both --url and --token (or $LABEL_STUDIO_URL and $LABEL_STUDIO_API_KEY), or neither")
+    st = _store(store)
+    imported: list[RunResult] = []
+    try:
+        export = build_export(st, input, kind, sample, seed, imported)
+    except (ValueError, FileNotFoundError, InputError, PHIGateError) as exc:
+        _fail(str(exc))
+    for result in imported:
+        console.print(f"imported {input} as [bold]{result.version.id}[/]"
+                      + (" (cache hit)" if result.cached else ""))
+    out.write_text(json.dumps(export.tasks, indent=1, ensure_ascii=False))
+    report = {"input": export.input_ref, "rows": export.rows, "tasks": len(export.tasks),
+              "reasons": export.reasons(), "file": str(out)}
+    console.print(f"{len(export.tasks)} of {export.rows:,} rows of {export.input_ref} "
+                  f"({', '.join(f'{n} {r}' for r, n in export.reasons().items())}) → {out}")
+    if url:
+        config = load_config(kind)
+        title = project or f"medcurate {config.ref}"
+        started = time.perf_counter()
+        try:
+            pushed = push(url, token, title, config, export.tasks)
+        except (ServerError, ValueError) as exc:
+            _fail(str(exc))
+        report |= {"project": title, "project_id": pushed.project_id, "created": pushed.created,
+                   "skipped": pushed.skipped}
+        console.print(f"project {title!r} (id {pushed.project_id}{', new' if pushed.project_created else ''}): "
+                      f"{pushed.created} tasks created, {pushed.skipped} already there, "
+                      f"{time.perf_counter() - started:.1f}s")
+    typer.echo(json.dumps(report, indent=2) if as_json else str(out))
+
+
+@annotate_app.command("import")
+def annotate_import(
+    file: Annotated[Optional[Path], typer.Option(help="A Label Studio JSON export (instead of a server).")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    project: Annotated[Optional[str], typer.Option(help="Project title: which project to download; "
+                                                       "recorded on every row.")] = None,
+    download_dir: Annotated[Path, typer.Option(help="Where server downloads are kept (the stage's input).")]
+    = Path("label-studio-downloads"),
+    store: StoreOpt = None,
+    tag: TagOpt = None,
+    as_json: JsonOpt = False,
+):
+    """Pull finished annotations into an `annotations` version and print the agreement report."""
+    if file is None and not (url and token and project):
+        _fail("give --file, or --url, --token and --project")
+    started = time.perf_counter()
+    if file is None:
+        try:
+            file = download_to(download_dir, url, token, project)
+        except (ServerError, ValueError) as exc:
+            _fail(str(exc))
+        console.print(f"downloaded project {project!r} → {file} in {time.perf_counter() - started:.1f}s")
+    st = _store(store)
+    try:
+        result = run_stage(st, ImportAnnotations.from_dict({"project": project} if project else {}),
+                           StageInputs(files=[str(file)]))
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        _fail(f"{file}: {exc}")
+    print_agreement(result.version.manifest["summary"])
+    _finish(st, result, started, tag, as_json)
+
+
+fetch_app = typer.Typer(help="Download raw inputs for ingest (PMC Open Access articles).", no_args_is_help=True)
+app.add_typer(fetch_app, name="fetch")
+
+
+@fetch_app.command("pmc")
+def fetch_pmc(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to download into; then run "
+                                      "`medcurate ingest pmc OUT`.")] = Path("pmc-oa"),
+    ids: Annotated[Optional[str], typer.Option(help="PMCIDs, comma separated: PMC123,PMC456.")] = None,
+    ids_file: Annotated[Optional[Path], typer.Option(help="A file of PMCIDs, one a line (# comments).")] = None,
+    since_last: Annotated[bool, typer.Option("--since-last", help="Fetch the file-list entries updated since "
+                                             "the previous --since-last run into OUT.")] = False,
+    since: Annotated[Optional[str], typer.Option(help="With --since-last: start after this time instead "
+                                                 "(\"YYYY-MM-DD HH:MM:SS\", UTC; a date alone works).")] = None,
+    groups: Annotated[str, typer.Option(help="Licence groups: comm, noncomm, other (or a bucket folder "
+                                        "name such as phe_timebound).")] = ",".join(DEFAULT_GROUPS),
+    base_url: Annotated[str, typer.Option(help="The bucket over HTTPS, or a mirror.")] = DEFAULT_BASE_URL,
+    prefix: Annotated[Optional[str], typer.Option(help="Key prefix in the bucket, e.g. deprecated/ for "
+                                                  "PMC's moved legacy layout.")] = None,
+    layout: Annotated[Optional[Path], typer.Option(help="YAML with prefix / article / filelist key "
+                                                   "templates, for a changed bucket layout.")] = None,
+    workers: Annotated[int, typer.Option(help="Downloads in flight.")] = 4,
+    retries: Annotated[int, typer.Option(help="Retries per file on connection loss, 429 and 5xx.")] = 4,
+    backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles each time.")] = 1.0,
+):
+    """Download PMC Open Access articles over HTTPS (no credentials): resumable, checksummed.
+
+    Prints the output folder on stdout; exits 1 when some files failed (they are listed with reasons).
+    """
+    if since_last == bool(ids or ids_file):
+        _fail("give --ids / --ids-file, or --since-last")
+    try:
+        options = FetchOptions(out, base_url, tuple(g.strip() for g in groups.split(",") if g.strip()),
+                               Layout.from_file(layout and str(layout), prefix), workers, retries, backoff)
+        out.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        if since_last:
+            report = fetch_since_last(options, since)
+        else:
+            listed = (ids or "").split(",") + (ids_file.read_text().splitlines() if ids_file else [])
+            report = fetch_ids(options, [i for i in (x.split("#")[0].strip() for x in listed) if i])
+    except (ValueError, TypeError, OSError, yaml.YAMLError) as exc:
+        _fail(str(exc))
+    print_report(report, str(out), time.perf_counter() - started)
+    typer.echo(str(out))
+    if report.by_status("failed"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def card(
+    ref: Annotated[str, typer.Argument(help="Version id, prefix or tag.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of into the "
+                                                "version's folder.")] = None,
+    store: StoreOpt = None,
+):
+    """Write a dataset card (README.md with Hugging Face metadata, plus PNG plots) for a version.
+
+    Prints the README path on stdout.
+    """
+    st = _store(store)
+    version = st.resolve(ref)
+    if version is None:
+        _fail(f"no version {ref!r}")
+    started = time.perf_counter()
+    readme = write_card(st, version.id, str(out) if out else None)
+    console.print(f"card for {version.id} written in {time.perf_counter() - started:.1f}s")
+    typer.echo(readme)

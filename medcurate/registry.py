@@ -1,4 +1,5 @@
 """Every stage the CLI and the flows can run, by name."""
+from annotation.import_stage import ImportAnnotations
 from medcurate.stage import Stage
 from stages.annotate import Annotate
 from stages.classify import Classify
@@ -15,7 +16,7 @@ from stages.select import Select
 from stages.train_classifier import TrainClassifier
 
 STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (
-    IngestPMC, IngestExams, IngestNotes, Deidentify, ImportTable, Select, Dedup, Decontaminate, GenerateQA, Grounding,
+    IngestPMC, IngestExams, IngestNotes, Deidentify, ImportTable, Select, Dedup, Decontaminate, GenerateQA, Grounding, ImportAnnotations,
     Annotate, TrainClassifier, Classify,
 )}
 

@@ -35,6 +35,7 @@ class Classify(Stage):
     name = "classify"
     code_version = "1"
     reads = ("passages", "models")
+    part_rows = 50_000
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:

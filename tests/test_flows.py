@@ -7,6 +7,7 @@ from prefect.testing.utilities import prefect_test_harness
 import yaml
 
 from flows.curate import curate_flow
+from flows.incremental import incremental_pmc_flow
 from flows.ingest import ingest_flow
 from flows.pipeline import run_direct, run_pipeline
 from flows.runners import task_runner
@@ -15,6 +16,8 @@ from medcurate.stage import StageInputs, run_stage
 from medcurate.store import VersionStore
 from stages.ingest_exams import IngestExams
 from stages.ingest_pmc import IngestPMC
+
+from test_fetch_pmc import bucket  # noqa: F401  (a real HTTP server laid out like the PMC bucket)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -66,3 +69,14 @@ def test_curate_flow_on_a_local_dask_cluster(prefect_server, tmp_path):
     local = curate_flow(config, str(tmp_path / "store"))                    # same store: all cache hits
     assert [r["version"] for r in rows] == [r["version"] for r in local]
     assert "dedup" in [r["step"] for r in rows]
+
+
+def test_incremental_pmc_flow_fetches_new_entries_and_ingests_them(prefect_server, bucket, tmp_path):
+    out, store = tmp_path / "oa", str(tmp_path / "store")
+    first = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
+    again = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
+    assert again == first                                              # nothing new: the same version
+    bucket.add("oa_comm", "PMC6500000", "2026-02-01 08:00:00")
+    third = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
+    docs = VersionStore(store).get(third).read("documents")
+    assert third != first and "PMC6500000" in docs["pmcid"].to_pylist()
