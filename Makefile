@@ -17,11 +17,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 demo: install
-	$(BIN)/medcurate ingest pmc samples/pmc --store $(STORE) --tag demo-pmc
-	$(BIN)/medcurate ingest exams samples/exams --store $(STORE) --tag demo-exams
-	$(BIN)/medcurate ingest notes samples/notes --store $(STORE) --tag demo-notes
-	$(BIN)/medcurate stage select --input demo-pmc:passages --config samples/select_paragraphs.yaml --store $(STORE) --tag demo-paragraphs
-	$(BIN)/medcurate versions --store $(STORE)
+	$(BIN)/medcurate demo --store $(STORE)
 
 test: install
 	$(BIN)/pytest
@@ -29,6 +25,13 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/ingest_pmc.py
 	$(BIN)/python benchmarks/deid.py
+	$(BIN)/python benchmarks/dedup.py
+	$(BIN)/python benchmarks/dedup_scale.py
+	$(BIN)/python benchmarks/decontaminate.py
+	$(BIN)/python benchmarks/grounding.py
+	$(BIN)/python benchmarks/classify.py
+	$(BIN)/python benchmarks/llm.py
+	$(BIN)/python benchmarks/orchestration.py
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache

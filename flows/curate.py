@@ -4,10 +4,11 @@ and a rerun after a crash skips every committed step and part."""
 from pathlib import Path
 
 import yaml
-from prefect import flow
+from prefect import flow, task
 from prefect.futures import wait
 
 from flows.pipeline import Step, StepResult, run_pipeline
+from flows.release import release
 from flows.tasks import part_refs, run_named_stage, run_step
 
 
@@ -25,4 +26,12 @@ def curate_flow(config: dict | str, store: str | None = None) -> list[dict]:
                 step.stage, part, step.config, store) for i, part in enumerate(parts)])
         return run_step(step, refs, store)
 
-    return [vars(r) for r in run_pipeline(config, execute)]
+    results = run_pipeline(config, execute)
+    handed = release_task({r.step: r.version for r in results}, store)
+    print(f"dataset cards: {handed['cards']}; review tasks: {handed.get('review_tasks')}")
+    return [vars(r) for r in results]
+
+
+@task(name="release")
+def release_task(results: dict[str, str], store: str | None) -> dict:
+    return release(store, results)

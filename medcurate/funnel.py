@@ -22,7 +22,8 @@ class Funnel:
         self.kept += n
 
     def drop(self, reason: str, n: int = 1) -> None:
-        self.dropped[reason] += n
+        if n:
+            self.dropped[reason] += n
 
     def quarantine(self, n: int = 1) -> None:
         self.quarantined += n

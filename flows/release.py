@@ -1,0 +1,33 @@
+"""What a pipeline run hands over at the end: a dataset card in each released version, and a review
+sample of the scored QA pairs as Label Studio tasks (pushed to a server when LABEL_STUDIO_URL and
+LABEL_STUDIO_API_KEY are set)."""
+import json
+import os
+from pathlib import Path
+
+from annotation.configs import load_config
+from annotation.export import build_export
+from annotation.server import push
+from medcurate.card.write import write_card
+from medcurate.store import VersionStore
+
+RELEASED = ("released_qa", "classified")      # steps whose versions are datasets people train on
+REVIEWED = "grounding"                        # the scored pairs, before thresholds: reviewers see the doubtful ones
+REVIEW_PROJECT = "medcurate QA review"
+
+
+def release(store: str | None, results: dict[str, str], review_size: int = 50) -> dict:
+    """results: step name -> version id. Returns where the cards and the review tasks went."""
+    st = VersionStore(store)
+    handed = {"cards": {step: write_card(st, results[step]) for step in RELEASED if step in results}}
+    if REVIEWED in results:
+        export = build_export(st, f"{results[REVIEWED]}:qa_pairs", "qa", review_size)
+        path = Path(st.root) / "review" / f"{results[REVIEWED]}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(export.tasks, indent=1))
+        handed["review_tasks"] = str(path)
+        url, token = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
+        if url and token and export.tasks:
+            pushed = push(url, token, REVIEW_PROJECT, load_config("qa"), export.tasks)
+            handed["pushed"] = {"project": pushed.project_id, "created": pushed.created, "skipped": pushed.skipped}
+    return handed
