@@ -4,6 +4,8 @@ Rows are read from a version like any stage input (so a file path is imported fi
 clinical-note rows that were not de-identified never reach reviewers.
 """
 from dataclasses import dataclass
+
+import pyarrow as pa
 from types import SimpleNamespace
 
 from annotation.configs import load_config
@@ -40,5 +42,5 @@ def build_export(store: VersionStore, ref: str, kind: str, size: int, seed: int 
     check_deidentified(source.iter_batches(), where=source.ref)
     table = source.version.read(source.table)
     picks = choose(table, kind, size, seed=seed)
-    rows = table.take([p.row for p in picks]).to_pylist()
+    rows = table.take(pa.array([p.row for p in picks], pa.int64())).to_pylist()
     return Export(source.ref, table.num_rows, build_tasks(rows, picks, config, source.ref))

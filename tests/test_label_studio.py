@@ -156,6 +156,15 @@ def test_labels_export_reads_the_classifier_columns(real_store, tmp_path):
     assert third["predictions"] == []                           # "nonsense" is no choice of the form
 
 
+def test_export_of_an_empty_table_gives_no_tasks(tmp_path):
+    store = VersionStore(str(tmp_path / "store"))
+    path = tmp_path / "qa.parquet"          # what a pipeline hands over when every generated pair failed
+    pq.write_table(pa.table({"id": pa.array([], pa.string()), "passage": pa.array([], pa.string()),
+                             "question": pa.array([], pa.string()), "answer": pa.array([], pa.string())}), path)
+    export = build_export(store, str(path), "qa", 10)
+    assert export.rows == 0 and export.tasks == []
+
+
 def test_export_refuses_notes_that_were_not_deidentified(tmp_path):
     store = VersionStore(str(tmp_path / "store"))
     path = tmp_path / "qa.jsonl"
