@@ -11,9 +11,9 @@ from stages.grounding_filters.rules import RuleResult
 from stages.grounding_filters.support import Support
 
 FEATURES = ("words", "phrases", "entities", "numbers", "polarity_mismatch", "completeness")
-WEIGHTS = {"words": 3.44, "phrases": -0.52, "entities": 0.93, "numbers": 1.40, "polarity_mismatch": -1.32,
-           "completeness": 5.12}     # phrases < 0: collinear with words; it still helps against other abstracts
-BIAS = -8.67
+WEIGHTS = {"words": 3.36, "phrases": -0.50, "entities": 1.03, "numbers": 1.44, "polarity_mismatch": -1.48,
+           "completeness": 5.25}     # phrases < 0: collinear with words; it still helps against other abstracts
+BIAS = -8.72
 
 
 def features(support: Support, rules: RuleResult) -> dict[str, float]:

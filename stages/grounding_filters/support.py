@@ -7,8 +7,8 @@ Four signals, all on stemmed content words (stop words removed):
 - entity coverage: share of the answer's noun phrases (spaCy noun chunks) whose words all occur in
   the passage;
 - numbers: share of the answer's numbers that occur in the passage.
-A polarity check looks for the answer negating words the passage uses without a negation, and for
-direction words (increase/decrease, higher/lower) whose opposite the passage uses instead.
+A polarity check looks for the answer negating words the passage uses without a negation, or making a
+negative claim where the passage has no negative finding at all.
 """
 import re
 from dataclasses import dataclass, field
@@ -23,12 +23,8 @@ NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s?%)?")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 NEGATIONS = {"not", "no", "never", "without", "cannot", "neither", "nor", "none", "absence", "lack", "fail",
              "failed", "unable", "ineffective", "insignificant", "nonsignificant"}
-OPPOSITES = [("increase", "decrease"), ("higher", "lower"), ("more", "less"), ("improve", "worsen"),
-             ("greater", "smaller"), ("positive", "negative"), ("benefit", "harm"), ("risk", "protect"),
-             ("effective", "ineffective"), ("significant", "insignificant"), ("safe", "unsafe")]
 _stemmer = snowballstemmer.stemmer("english")
 _NEGATION_STEMS = set(_stemmer.stemWords(sorted(NEGATIONS)))
-_OPPOSITE_STEMS = [tuple(_stemmer.stemWords(list(pair))) for pair in OPPOSITES]
 _STOP_STEMS = set(_stemmer.stemWords(sorted(STOP_WORDS)))
 
 
@@ -94,10 +90,12 @@ class SupportScorer:
 
 
 def polarity_mismatch(passage: str, answer: str) -> bool:
-    """True when the answer negates what the passage states plainly, or states a direction
-    (increase/decrease, higher/lower, ...) whose opposite the passage uses about the same words."""
+    """True when the answer negates what the passage states plainly, or makes a negative claim where the
+    passage has no negation at all."""
     passage_tokens = _stemmed_tokens(passage)
     answer_tokens = _stemmed_tokens(answer)
+    if _NEGATION_STEMS & set(answer_tokens) and not _NEGATION_STEMS & set(passage_tokens):
+        return True           # a negative claim with no negative finding anywhere in the passage
     for term in _negated_terms(answer_tokens):
         places = [i for i, t in enumerate(passage_tokens) if t == term]
         if places and not any(_NEGATION_STEMS & set(passage_tokens[max(0, i - WINDOW):i]) for i in places):
@@ -132,5 +130,5 @@ def _reasons(words, phrases, entities, nums, flipped) -> list[str]:
     if nums is not None and nums < 1:
         reasons.append("numbers in the answer are not in the passage")
     if flipped:
-        reasons.append("the answer's negation or direction differs from the closest passage sentence")
+        reasons.append("the answer negates what the passage does not")
     return reasons
