@@ -59,10 +59,15 @@ def steps(config: dict) -> list[Step]:
     plan.append(Step("generate_qa", "generate_qa", ["qa_passages"]))
     plan.append(Step("grounding", "grounding", ["generate_qa:qa_pairs"]))
     plan.append(Step("qa_dedup", "dedup", ["grounding:qa_pairs"]))
-    plan.append(Step("released_qa", "select", ["qa_dedup:qa_pairs"], {"where": [
-        {"column": "rule_score", "op": ">=", "value": 0.5, "reason": "fails the QA rules"},
-        {"column": "grounding_score", "op": ">=", "value": 0.5, "reason": "not grounded in its passage"},
-        {"column": "dup_keep", "op": "==", "value": True, "reason": "near-duplicate pair"}]}))
+    thresholds = [{"column": "rule_score", "op": ">=", "value": 0.5, "reason": "fails the QA rules"},
+                  {"column": "grounding_score", "op": ">=", "value": 0.5, "reason": "not grounded in its passage"},
+                  {"column": "dup_keep", "op": "==", "value": True, "reason": "near-duplicate pair"}]
+    scored = "qa_dedup:qa_pairs"
+    if exams:
+        plan.append(Step("qa_decontaminate", "decontaminate", [scored, "dedup:exam_items"]))
+        scored = "qa_decontaminate:qa_pairs"
+        thresholds.append({"column": "contaminated", "op": "==", "value": False, "reason": "overlaps a benchmark"})
+    plan.append(Step("released_qa", "select", [scored], {"where": thresholds}))
     return _configured(plan, config)
 
 
