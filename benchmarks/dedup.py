@@ -31,6 +31,7 @@ from medcurate.inputs import list_files  # noqa: E402
 from medcurate.stage import StageInputs, run_stage  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
 from stages.dedup import Dedup  # noqa: E402
+from stages.near_dup.clusters import components as components_of  # noqa: E402
 from stages.ingest_pmc import IngestPMC  # noqa: E402
 from stages.near_dup.shingles import batch_tokens, shingle_hash, tokenize, word_shingles  # noqa: E402
 from stages.near_dup.signatures import MinHasher  # noqa: E402
@@ -119,17 +120,10 @@ def pairs_of_clusters(labels) -> set[tuple[int, int]]:
     return {(a, b) for members in by_label.values() for k, a in enumerate(members) for b in members[k + 1:]}
 
 
-def components(n: int, pairs) -> list[int]:
-    parent = list(range(n))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-    for a, b in pairs:
-        parent[find(a)] = find(b)
-    return [find(i) for i in range(n)]
+def components(n: int, pairs: set[tuple[int, int]]) -> list[int]:
+    """Cluster labels of candidate pairs, with the stage's own connected components."""
+    left, right = (np.array(side, np.int64) for side in zip(*pairs)) if pairs else (np.zeros(0, np.int64),) * 2
+    return components_of(n, left, right)[0].tolist()
 
 
 def scores(predicted: set, truth: set) -> tuple[float, float, float]:

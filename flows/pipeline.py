@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from medcurate.registry import STAGES
 from medcurate.resolve import resolve_inputs
-from medcurate.stage import run_stage
+from medcurate.stage import RunResult, run_stage
 from medcurate.store import VersionStore
+from medcurate.tagging import unique_names
 
 LLM_STAGES = {"generate_qa", "grounding", "annotate"}     # get the pipeline's `llm` unless they set their own
 
@@ -41,7 +42,7 @@ def steps(config: dict) -> list[Step]:
     if not passages:
         return _configured(plan, config)
     plan.append(Step("dedup", "dedup", passages + exams))
-    deduped = [f"dedup:{_name(i, passages)}" for i in range(len(passages))]
+    deduped = [f"dedup:{name}" for name in unique_names([ref.split(":")[1] for ref in passages])]
     if exams:
         plan.append(Step("decontaminate", "decontaminate", deduped + ["dedup:exam_items"]))
         deduped = [f"decontaminate:{ref.split(':')[1]}" for ref in deduped]
@@ -71,11 +72,6 @@ def steps(config: dict) -> list[Step]:
     return _configured(plan, config)
 
 
-def _name(i: int, passages: list[str]) -> str:
-    """dedup names its output tables after its inputs: passages, passages_2, ..."""
-    return "passages" if i == 0 else f"passages_{i + 1}"
-
-
 def _configured(plan: list[Step], config: dict) -> list[Step]:
     overrides, llm = config.get("stages", {}), config.get("llm")
     unknown = set(overrides) - {s.name for s in plan}
@@ -100,12 +96,17 @@ class StepResult:
     seconds: float
 
 
+def run_named(st: VersionStore, name: str, refs: list[str], config: dict | None = None) -> RunResult:
+    """Stage `name` on inputs spelled as the CLI spells them (paths or version refs)."""
+    stage_cls = STAGES[name]
+    return run_stage(st, stage_cls.from_dict(config), resolve_inputs(st, stage_cls, refs))
+
+
 def run_direct(store: str | None, step: Step, refs: list[str]) -> StepResult:
     """Run one step in this process (the CLI's way); parts of row-wise stages run one after another."""
     started = time.perf_counter()
     st = VersionStore(store)
-    stage_cls = STAGES[step.stage]
-    result = run_stage(st, stage_cls.from_dict(step.config), resolve_inputs(st, stage_cls, refs))
+    result = run_named(st, step.stage, refs, step.config)
     st.tag(step.name, result.version.id)
     return StepResult(step.name, step.stage, result.version.id, result.cached, time.perf_counter() - started)
 

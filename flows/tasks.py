@@ -1,20 +1,17 @@
 """The Prefect tasks every flow uses: run a named stage (or one part of it) through the shared runner."""
 from prefect import task
 
-from flows.pipeline import Step, StepResult, run_direct
+from flows.pipeline import Step, StepResult, run_direct, run_named
 from medcurate.registry import STAGES
 from medcurate.resolve import resolve_inputs
-from medcurate.stage import plan_parts, run_stage
+from medcurate.stage import plan_parts
 from medcurate.store import VersionStore
 
 
 @task(name="stage", task_run_name="{name}", retries=1, retry_delay_seconds=5)
 def run_named_stage(name: str, inputs: list[str], config: dict | None = None, store: str | None = None) -> str:
     """Run stage `name` on `inputs` (paths or version refs); return the version id (cache hits included)."""
-    stage_cls = STAGES[name]
-    st = VersionStore(store)
-    result = run_stage(st, stage_cls.from_dict(config), resolve_inputs(st, stage_cls, inputs))
-    return result.version.id
+    return run_named(VersionStore(store), name, inputs, config).version.id
 
 
 @task(name="step", task_run_name="{step.name}", retries=1, retry_delay_seconds=5)

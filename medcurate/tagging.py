@@ -10,12 +10,16 @@ from medcurate.store import PendingVersion
 
 def output_names(tables: list[TableInput]) -> list[str]:
     """The input table names, made unique (passages, passages_2, ...) when two inputs share one."""
+    return unique_names([t.table for t in tables])
+
+
+def unique_names(names: list[str]) -> list[str]:
     seen: Counter = Counter()
-    names = []
-    for table in tables:
-        seen[table.table] += 1
-        names.append(table.table if seen[table.table] == 1 else f"{table.table}_{seen[table.table]}")
-    return names
+    unique = []
+    for name in names:
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return unique
 
 
 def with_columns(batch: pa.RecordBatch, columns: list[pa.Array], fields: list[pa.Field]) -> pa.RecordBatch:

@@ -63,9 +63,9 @@ class BenchmarkIndex:
         self._index_informative(tokens, field_item, field_is_stem)
 
     def _index_informative(self, tokens: Tokens, field_item: np.ndarray, field_is_stem: np.ndarray) -> None:
-        keys, items = _unique_pairs(ngram_keys(tokens, self.settings.overlap_ngram), field_item)
-        stem_keys, stem_items = _unique_pairs(ngram_keys(tokens, self.settings.overlap_ngram), field_item,
-                                              field_is_stem)
+        shingles = ngram_keys(tokens, self.settings.overlap_ngram)
+        keys, items = _unique_pairs(shingles, field_item)
+        stem_keys, stem_items = _unique_pairs(shingles, field_item, field_is_stem)
         informative = _rare(keys, self.settings.common_items)
         self.informative = np.bincount(items[informative], minlength=self.num_items)
         usable = informative & (self.informative[items] >= self.settings.min_informative)
@@ -127,7 +127,7 @@ class BenchmarkIndex:
 
 def _rare(keys: np.ndarray, most: int) -> np.ndarray:
     """Mask of the (sorted) keys that occur at most `most` times."""
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    _, counts = np.unique(keys, return_counts=True)
     return np.repeat(counts <= most, counts)
 
 
