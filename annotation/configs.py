@@ -9,6 +9,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from medcurate.errors import UsageError
+
 FOLDER = Path(__file__).parent / "configs"
 
 
@@ -47,7 +49,7 @@ KINDS = tuple(_CONFIGS)
 @cache
 def load_config(kind: str) -> LabelConfig:
     if kind not in _CONFIGS:
-        raise ValueError(f"unknown annotation kind {kind!r}; choose one of {', '.join(KINDS)}")
+        raise UsageError(f"unknown annotation kind {kind!r}; choose one of {', '.join(KINDS)}")
     file, free_text, positive = _CONFIGS[kind]
     name, version = file.removesuffix(".xml").rsplit(".v", 1)
     xml = (FOLDER / file).read_text()
@@ -59,7 +61,7 @@ def config_for_ref(ref: str) -> LabelConfig:
     for kind in KINDS:
         if load_config(kind).ref == ref:
             return load_config(kind)
-    raise ValueError(f"unknown labeling config {ref!r}")
+    raise UsageError(f"unknown labeling config {ref!r}")
 
 
 def controls_of(xml: str) -> dict[str, Control]:

@@ -4,16 +4,16 @@ Rows are read from a version like any stage input (so a file path is imported fi
 clinical-note rows that were not de-identified never reach reviewers.
 """
 from dataclasses import dataclass
-
-import pyarrow as pa
 from types import SimpleNamespace
 
-from annotation.configs import load_config
-from annotation.sample import choose
-from annotation.tasks import build_tasks
+import pyarrow as pa
+
+from medcurate.annotation.configs import load_config
+from medcurate.annotation.sample import choose
+from medcurate.annotation.tasks import build_tasks
 from medcurate.gate import check_deidentified
-from medcurate.resolve import resolve_inputs
-from medcurate.stage import RunResult
+from medcurate.pipeline.resolve import resolve_inputs
+from medcurate.runner import RunResult
 from medcurate.store import VersionStore
 
 TABLE_KIND = {"qa": "qa_pairs", "labels": "passages"}

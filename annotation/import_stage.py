@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import fsspec
 import pyarrow as pa
 
-from annotation.agreement import between_humans, model_vs_humans
-from annotation.configs import LabelConfig, config_for_ref
-from annotation.tasks import CONFIG, ID, INPUT
+from medcurate.annotation.agreement import between_humans, model_vs_humans
+from medcurate.annotation.configs import LabelConfig, config_for_ref
+from medcurate.annotation.tasks import CONFIG, ID, INPUT
+from medcurate.config import option
+from medcurate.errors import UsageError
 from medcurate.funnel import Funnel
-from medcurate.stage import Stage, StageInputs
+from medcurate.stage import Stage, StageInputs, register
 from medcurate.store import PendingVersion
 
 ANNOTATIONS = pa.schema([
@@ -38,12 +40,12 @@ ANNOTATIONS = pa.schema([
 
 @dataclass(frozen=True)
 class Config:
-    project: str | None = None      # project title recorded on every row; default: the file's name
+    project: str | None = option(None, "project title recorded on every row; default: the file's name")
 
 
+@register
 class ImportAnnotations(Stage):
     name = "import_annotations"
-    code_version = "1"
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
@@ -88,7 +90,7 @@ class ImportAnnotations(Stage):
 def _one_config(tasks: list[dict]) -> LabelConfig:
     refs = {t["data"][CONFIG] for t in tasks if CONFIG in t.get("data", {})}
     if len(refs) != 1:
-        raise ValueError(f"expected tasks of one medcurate labeling config, found {sorted(refs) or 'none'}")
+        raise UsageError(f"expected tasks of one medcurate labeling config, found {sorted(refs) or 'none'}")
     return config_for_ref(refs.pop())
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 from label_studio_sdk.core.api_error import ApiError
 
-from annotation.configs import LabelConfig, controls_of
-from annotation.tasks import ID
+from medcurate.annotation.configs import LabelConfig, controls_of
+from medcurate.annotation.tasks import ID
+from medcurate.errors import RunFailed, UsageError
 
 ANNOTATION_KEYS = ("id", "completed_by", "result", "was_cancelled", "lead_time", "created_at", "updated_at")
 PREDICTION_KEYS = ("model_version", "score", "result")
@@ -30,8 +31,12 @@ class Pushed:
     skipped: int              # already in the project
 
 
-class ServerError(RuntimeError):
-    pass
+class ServerError(RunFailed):
+    """The server could not be reached or failed."""
+
+
+class Refused(UsageError):
+    """The server refused what was asked: a bad token (401/403) or a bad request."""
 
 
 @contextmanager
@@ -40,13 +45,14 @@ def talking_to(url: str) -> Iterator[None]:
     try:
         yield
     except ApiError as exc:
-        raise ServerError(f"Label Studio at {url} answered {exc.status_code}: {exc.body}") from exc
+        error = Refused if exc.status_code and 400 <= exc.status_code < 500 else ServerError
+        raise error(f"Label Studio at {url} answered {exc.status_code}: {exc.body}") from exc
     except httpx.HTTPError as exc:
         raise ServerError(f"cannot reach Label Studio at {url}: {exc}") from exc
 
 
 def connect(url: str, token: str):
-    from label_studio_sdk import LabelStudio     # imported here: ~1.5 s that other commands should not pay
+    from label_studio_sdk import LabelStudio  # imported here: ~1.5 s that other commands should not pay
     return LabelStudio(base_url=url.rstrip("/"), api_key=token)
 
 
@@ -62,7 +68,7 @@ def ensure_project(client, title: str, config: LabelConfig) -> tuple[int, bool]:
                                          description=f"medcurate review, labeling config {config.ref}")
         return project.id, True
     if controls_of(client.projects.get(project.id).label_config) != config.controls:
-        raise ValueError(f"Label Studio project {title!r} asks other questions than {config.ref}; "
+        raise UsageError(f"Label Studio project {title!r} asks other questions than {config.ref}; "
                          "export into a new project (--project NAME)")
     return project.id, False
 
@@ -84,7 +90,7 @@ def download(url: str, token: str, title: str) -> list[dict]:
         client = connect(url, token)
         project = find_project(client, title)
         if project is None:
-            raise ValueError(f"no Label Studio project titled {title!r} at {url}")
+            raise UsageError(f"no Label Studio project titled {title!r} at {url}")
         emails = {u.id: u.email for u in client.users.list()}
         tasks = [_exported(task, project.id, emails) for task in client.tasks.list(project=project.id, fields="all")]
     return sorted(tasks, key=lambda t: t["id"])

@@ -4,8 +4,8 @@ Predictions appear as pre-annotations with their scores, so reviewers correct ra
 the import can measure each automatic step against the humans. Every task carries the medcurate row id,
 the version it came from and the labeling config it was made for (`medcurate_*` data fields, not shown).
 """
-from annotation.configs import LabelConfig
-from annotation.sample import GROUNDING_THRESHOLD, Pick
+from medcurate.annotation.configs import LabelConfig
+from medcurate.annotation.sample import GROUNDING_THRESHOLD, Pick
 
 ID, INPUT, CONFIG, REASON = "medcurate_id", "medcurate_input", "medcurate_config", "medcurate_reason"
 SHOWN = {"qa": ("passage", "question", "answer"), "labels": ("text",)}

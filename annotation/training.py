@@ -7,8 +7,8 @@ annotator): disagreements stay visible rather than being voted away.
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from annotation.configs import load_config
-from stages.labelling.families import FAMILIES, LABELS
+from medcurate.annotation.configs import load_config
+from medcurate.stages.labels.families import FAMILIES, LABELS
 
 CARRIED = ("doc_id", "source", "deidentified")          # copied from the passage when it has them
 

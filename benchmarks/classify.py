@@ -22,16 +22,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from medcurate.inputs import list_files  # noqa: E402
 from medcurate.stage import StageInputs, TableInput, run_stage  # noqa: E402
+from medcurate.stages.ingest_notes import IngestNotes  # noqa: E402
+from medcurate.stages.ingest_pmc import IngestPMC  # noqa: E402
+from medcurate.stages.labels.annotate import Annotate  # noqa: E402
+from medcurate.stages.labels.classify import Classify  # noqa: E402
+from medcurate.stages.labels.families import FAMILIES  # noqa: E402
+from medcurate.stages.labels.metrics import classification_report  # noqa: E402
+from medcurate.stages.labels.student import Params, Student, prepare, train  # noqa: E402
+from medcurate.stages.labels.train_classifier import TrainClassifier, held_out  # noqa: E402
+from medcurate.stages.select import Select  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
-from stages.annotate import Annotate  # noqa: E402
-from stages.classify import Classify  # noqa: E402
-from stages.ingest_notes import IngestNotes  # noqa: E402
-from stages.ingest_pmc import IngestPMC  # noqa: E402
-from stages.labelling.families import FAMILIES  # noqa: E402
-from stages.labelling.metrics import classification_report  # noqa: E402
-from stages.labelling.student import Params, Student, prepare, train  # noqa: E402
-from stages.select import Select  # noqa: E402
-from stages.train_classifier import TrainClassifier, held_out  # noqa: E402
 
 SEED = 1
 

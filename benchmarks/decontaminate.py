@@ -18,17 +18,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from medcurate.inputs import list_files  # noqa: E402
-from medcurate.resolve import resolve_inputs  # noqa: E402
+from medcurate.pipeline.resolve import resolve_inputs  # noqa: E402
 from medcurate.stage import StageInputs, run_stage  # noqa: E402
+from medcurate.stages.decontaminate.stage import Decontaminate  # noqa: E402
+from medcurate.stages.ingest_exams import IngestExams  # noqa: E402
+from medcurate.stages.ingest_pmc import IngestPMC  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
-from stages.decontaminate import Decontaminate  # noqa: E402
-from stages.ingest_exams import IngestExams  # noqa: E402
-from stages.ingest_pmc import IngestPMC  # noqa: E402
 
 FILLERS = ["usually", "often", "typically", "clinically", "the", "a", "most", "likely", "also"]
 

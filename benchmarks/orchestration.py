@@ -12,22 +12,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-from flows.curate import curate_flow  # noqa: E402
-from flows.pipeline import run_direct, run_pipeline  # noqa: E402
+from medcurate.flows.curate import curate_flow  # noqa: E402
+from medcurate.pipeline.dag import load_pipeline, run_direct, run_pipeline  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def config(data: Path | None) -> dict:
-    settings = yaml.safe_load((REPO / "samples" / "pipeline.yaml").read_text())
+    settings = load_pipeline(REPO / "medcurate" / "samples" / "pipeline.yaml")
     if data:
         settings["sources"] = {"pmc": [str(data / "pmc_jats")], "exams": [str(data / "exam_mcq")]}
-    else:
-        settings["sources"] = {k: [str(REPO / p) for p in v] for k, v in settings["sources"].items()}
     settings["stages"]["qa_passages"] = {"limit": 0}
     return settings
 

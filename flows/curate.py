@@ -1,15 +1,13 @@
 """`curate` flow: the whole DAG of flows/pipeline.py as Prefect tasks — one per step, and one per part
 of a row-wise step (QA generation, grounding), so the UI shows progress, retries and failures per part
 and a rerun after a crash skips every committed step and part."""
-from pathlib import Path
 
-import yaml
 from prefect import flow, task
 from prefect.futures import wait
 
-from flows.pipeline import Step, StepResult, run_pipeline
-from flows.release import release
-from flows.tasks import part_refs, run_named_stage, run_step
+from medcurate.flows.release import release
+from medcurate.flows.tasks import part_refs, run_named_stage, run_step
+from medcurate.pipeline.dag import Step, StepResult, load_pipeline, run_pipeline
 
 
 @flow(name="curate", log_prints=True)
@@ -17,7 +15,7 @@ def curate_flow(config: dict | str, store: str | None = None) -> list[dict]:
     """Run every step of the pipeline `config` (a dict, or the path of a pipeline YAML); return one
     summary row per step."""
     if isinstance(config, str):
-        config = yaml.safe_load(Path(config).read_text())
+        config = load_pipeline(config)
 
     def execute(step: Step, refs: list[str]) -> StepResult:
         parts = part_refs(step, refs, store)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from prefect import flow, task
 
-from flows.tasks import run_named_stage
 from medcurate.fetch.layout import DEFAULT_BASE_URL, DEFAULT_GROUPS, Layout
 from medcurate.fetch.pmc import FetchOptions, fetch_since_last
+from medcurate.flows.tasks import run_named_stage
 
 
 @task(name="fetch-pmc", retries=2, retry_delay_seconds=60)

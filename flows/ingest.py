@@ -2,7 +2,7 @@
 from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.tasks import run_named_stage
+from medcurate.flows.tasks import run_named_stage
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=3), log_prints=True)

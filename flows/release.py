@@ -5,9 +5,9 @@ import json
 import os
 from pathlib import Path
 
-from annotation.configs import load_config
-from annotation.export import build_export
-from annotation.server import push
+from medcurate.annotation.configs import load_config
+from medcurate.annotation.export import build_export
+from medcurate.annotation.server import push
 from medcurate.card.write import write_card
 from medcurate.store import VersionStore
 

@@ -6,6 +6,8 @@ points the same flow at a running cluster. Ray works the same way if `prefect-ra
 """
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from medcurate.errors import UsageError
+
 RUNNERS = ("local", "dask", "ray")
 
 
@@ -21,6 +23,6 @@ def task_runner(name: str, address: str | None = None, workers: int = 2):
         try:
             from prefect_ray import RayTaskRunner
         except ImportError as exc:
-            raise ValueError("the ray runner needs `pip install prefect-ray`") from exc
+            raise UsageError("the ray runner needs `pip install prefect-ray`") from exc
         return RayTaskRunner(address=address) if address else RayTaskRunner(init_kwargs={"num_cpus": workers})
-    raise ValueError(f"unknown runner {name!r}; choose one of {', '.join(RUNNERS)}")
+    raise UsageError(f"unknown runner {name!r}; choose one of {', '.join(RUNNERS)}")

@@ -1,10 +1,10 @@
 """The Prefect tasks every flow uses: run a named stage (or one part of it) through the shared runner."""
 from prefect import task
 
-from flows.pipeline import Step, StepResult, run_direct, run_named
-from medcurate.registry import STAGES
-from medcurate.resolve import resolve_inputs
-from medcurate.stage import plan_parts
+from medcurate.pipeline.dag import Step, StepResult, run_direct, run_named
+from medcurate.pipeline.registry import stage_class
+from medcurate.pipeline.resolve import resolve_inputs
+from medcurate.runner import plan_parts
 from medcurate.store import VersionStore
 
 
@@ -23,6 +23,6 @@ def run_step(step: Step, refs: list[str], store: str | None) -> StepResult:
 def part_refs(step: Step, refs: list[str], store: str | None) -> list[list[str]]:
     """The inputs of each part of a row-wise step, spelled as refs ("ID:table[0:64]"); [] when it has none."""
     st = VersionStore(store)
-    stage_cls = STAGES[step.stage]
+    stage_cls = stage_class(step.stage)
     inputs = resolve_inputs(st, stage_cls, refs)
     return [[t.ref for t in part.tables] + part.files for part in plan_parts(stage_cls.from_dict(step.config), inputs)]

@@ -4,8 +4,10 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from medcurate.errors import UsageError
 
-class PHIGateError(RuntimeError):
+
+class PHIGateError(UsageError):
     pass
 
 

@@ -4,9 +4,8 @@ import re
 from rich.table import Table
 
 from medcurate.console import console
-from medcurate.stage import RunResult
+from medcurate.runner import RunResult
 from medcurate.store import Version
-
 
 _DIGITS = re.compile(r"\d+")
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.ipc as ipc
 
-from schemas import fingerprint
+from medcurate.schemas import fingerprint
 
 
 class TableWriter:
@@ -77,5 +77,10 @@ def _write_json(fs: pafs.FileSystem, path: str, obj) -> None:
 
 
 def read_shard(fs: pafs.FileSystem, path: str) -> pa.Table:
+    """A shard file without a checksum to check against (the LLM cache's segments)."""
     with fs.open_input_stream(path) as src:
-        return ipc.open_stream(src).read_all()
+        return parse_shard(src.read_buffer())
+
+
+def parse_shard(data: bytes | pa.Buffer) -> pa.Table:
+    return ipc.open_stream(pa.BufferReader(data)).read_all()

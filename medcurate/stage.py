@@ -1,25 +1,30 @@
-"""What a stage is, and the one runner that the CLI and the Prefect flows both call.
+"""What a stage is: a small class with a name, a typed `Config`, the table kinds it reads, and `run(...)`,
+which writes tables into a pending version and counts every record in a funnel.
 
-A stage is a small class: a name, a code version, a `Config` dataclass, the table kinds it reads,
-and `run(...)`, which writes tables into a pending version and counts every record in a funnel.
-The runner owns everything around it: the deterministic version id and the cache hit, the PHI gate
-on inputs, the funnel check, and the atomic commit. Stages never touch the store layout.
+Stages register themselves with `@register`, so the pipeline layer finds them by name without the core
+importing any of them. Everything around `run` (version ids, cache hits, the PHI gate, verification,
+commits, parts) is the runner's job (medcurate/runner.py); stages never touch the store layout.
 """
-import dataclasses
-import hashlib
-import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import fsspec
 import pyarrow as pa
 
-import schemas
-from medcurate import __version__
+from medcurate.config import parse_config
 from medcurate.funnel import Funnel
-from medcurate.gate import check_deidentified
-from medcurate.store import PendingVersion, Version, VersionStore, version_id
+from medcurate.store import PendingVersion, Version
+
+STAGES: dict[str, type["Stage"]] = {}
+
+
+def register(cls: type["Stage"]) -> type["Stage"]:
+    """Class decorator: make a stage runnable by name (`medcurate stage NAME`, pipeline files)."""
+    if STAGES.get(cls.name, cls) is not cls:
+        raise ValueError(f"two stages are named {cls.name!r}: {STAGES[cls.name].__module__} and {cls.__module__}")
+    STAGES[cls.name] = cls
+    return cls
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,22 @@ class TableInput:
         return f"{self.version.id}:{self.table}{part}"
 
     @property
+    def kind(self) -> str:
+        return self.version.tables[self.table]["kind"]
+
+    @property
     def num_rows(self) -> int:
         return self.rows[1] - self.rows[0] if self.rows else self.version.tables[self.table]["rows"]
 
+    @property
+    def schema(self) -> pa.Schema:
+        return self.version.schema(self.table)
+
     def iter_batches(self) -> Iterator[pa.RecordBatch]:
         return self.version.iter_batches(self.table, *(self.rows or ()))
+
+    def read(self) -> pa.Table:
+        return pa.Table.from_batches(list(self.iter_batches()), schema=self.schema)
 
 
 @dataclass
@@ -55,14 +71,16 @@ class NoConfig:
 
 class Stage:
     name: ClassVar[str]
-    code_version: ClassVar[str] = "1"
     reads: ClassVar[tuple[str, ...]] = ()     # table kinds consumed; empty for stages that read raw files
+    writes: ClassVar[tuple[str, ...]] = ()    # table kinds written; empty: the kinds it reads, passed through
+    needs: ClassVar[tuple[str, ...]] = ()     # columns its first input must have (checked before a pipeline runs)
     accepts_raw_notes: ClassVar[bool] = False  # only de-identification may read notes that have not passed it
     # Row-wise stages set this: their first input is then processed in parts of this many rows, each
     # committed as a version of its own (a Prefect task per part in the flows), so a killed run resumes
     # from the parts already done; the parts are then assembled into the stage's version.
     part_rows: ClassVar[int | None] = None
     imports_paths: ClassVar[bool] = True       # external tables given as paths are imported as versions first
+    distributions: ClassVar[tuple[str, ...]] = ()   # installed packages whose files decide the output (models)
     Config: ClassVar[type] = NoConfig
 
     def __init__(self, config: Any = None):
@@ -70,108 +88,19 @@ class Stage:
 
     @classmethod
     def from_dict(cls, values: dict | None) -> "Stage":
-        known = {f.name for f in dataclasses.fields(cls.Config)}
-        unknown = set(values or {}) - known
-        if unknown:
-            raise ValueError(f"stage {cls.name}: unknown config keys {sorted(unknown)}; valid: {sorted(known)}")
-        return cls(cls.Config(**(values or {})))
+        return cls(parse_config(cls.Config, values, f"stage {cls.name}"))
+
+    @classmethod
+    def purpose(cls) -> str:
+        """The first paragraph of the stage's module docstring: what `--describe` and `stages` print."""
+        doc = (sys.modules[cls.__module__].__doc__ or cls.__doc__ or "").strip()
+        first = " ".join(doc.split("\n\n")[0].split())
+        return first.removeprefix(f"`{cls.name}`:").strip()
+
+    def identity(self) -> dict:
+        """Extra facts that decide the output besides code and config (e.g. the LLM's model digest)."""
+        return {}
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
         """Write output tables into `out`, count every record in `funnel`, return a summary dict."""
         raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class RunResult:
-    version: Version
-    cached: bool
-
-
-def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResult:
-    config = dataclasses.asdict(stage.config)
-    identities = [t.ref for t in inputs.tables] + [f"{p}@{file_digest(p)}" for p in inputs.files]
-    rows_per_part = part_rows(stage)
-    code = f"{stage.code_version}/schemas-{schemas.SCHEMA_VERSION}" + (f"/parts-{rows_per_part}" if rows_per_part else "")
-    vid = version_id(stage.name, config, identities, code)
-    if existing := store.get(vid):
-        return RunResult(existing, cached=True)
-    parts = plan_parts(stage, inputs)
-    if not stage.accepts_raw_notes and not parts:
-        for table in inputs.tables:
-            check_deidentified(table.iter_batches(), where=table.ref)
-    header = {"stage": stage.name, "config": config, "inputs": identities, "code_version": code,
-              "medcurate_version": __version__, "schema_version": schemas.SCHEMA_VERSION}
-    if parts:                     # each part is a version of its own: done parts are cache hits on a rerun
-        done = [run_stage(store, stage, part).version for part in parts]
-        return RunResult(assemble(store, vid, {**header, "parts": [v.id for v in done]}, done), cached=False)
-    pending = store.begin(vid, header)
-    try:
-        funnel = Funnel()
-        summary = stage.run(inputs, pending, funnel)
-        funnel.check()
-        return RunResult(pending.commit(funnel.to_dict(), summary), cached=False)
-    except BaseException:
-        pending.abort()
-        raise
-
-
-def part_rows(stage: Stage) -> int | None:
-    """The stage's part size; MEDCURATE_PART_ROWS overrides it for every row-wise stage (smaller parts:
-    finer resume and more parallel tasks). It is part of the version id, so set it the same for reruns."""
-    override = os.environ.get("MEDCURATE_PART_ROWS")
-    return (int(override) if override and stage.part_rows else None) or stage.part_rows
-
-
-def plan_parts(stage: Stage, inputs: StageInputs) -> list[StageInputs]:
-    """The parts a row-wise stage's run is split into (none when it fits in one part)."""
-    size = part_rows(stage)
-    if not size or not inputs.tables or inputs.tables[0].rows:
-        return []
-    first, rest = inputs.tables[0], inputs.tables[1:]
-    total = first.num_rows
-    if total <= size:
-        return []
-    return [StageInputs(tables=[TableInput(first.version, first.table, (start, min(start + size, total))), *rest],
-                        files=inputs.files)
-            for start in range(0, total, size)]
-
-
-def assemble(store: VersionStore, vid: str, header: dict, parts: list[Version]) -> Version:
-    """One version from its parts, in order: tables concatenated, funnels and summaries added up."""
-    pending = store.begin(vid, header)
-    try:
-        for name, info in parts[0].tables.items():
-            writer = pending.table(name, parts[0].read(name).schema, info["kind"])
-            for part in parts:
-                for batch in part.iter_batches(name):
-                    writer.write(batch)
-        funnel = _add([p.manifest["funnel"] for p in parts])
-        return pending.commit(funnel, _add([p.manifest["summary"] for p in parts]))
-    except BaseException:
-        pending.abort()
-        raise
-
-
-def _add(values: list):
-    """Counts add up, rates (floats) average, dicts merge key by key; anything else keeps its first value."""
-    first = values[0]
-    if isinstance(first, bool) or not isinstance(first, (int, float, dict)):
-        return first
-    if isinstance(first, dict):
-        keys = list(dict.fromkeys(k for v in values if isinstance(v, dict) for k in v))
-        return {k: _add([v[k] for v in values if isinstance(v, dict) and k in v]) for k in keys}
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return sum(numbers) if isinstance(first, int) else round(sum(numbers) / len(numbers), 4)
-
-
-def file_digest(path: str) -> str:
-    """Content hash of an input file (or of every file in a folder), so the version id changes with it."""
-    fs, root = fsspec.core.url_to_fs(path)
-    names = sorted(fs.find(root)) if fs.isdir(root) else [root]
-    digest = hashlib.sha256()
-    for name in names:
-        digest.update(name.removeprefix(root).encode())
-        with fs.open(name, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()[:16]

@@ -15,6 +15,8 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from medcurate.errors import UsageError
+
 TABLE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".parquet", ".csv", ".tsv", ".arrow", ".feather", ".ipc")
 
 
@@ -55,7 +57,7 @@ def read_table(path: str) -> ReadTable:
 
 def _from_records(records: list) -> pa.Table:
     if not all(isinstance(r, dict) for r in records):
-        raise ValueError("a JSON table must be a list of objects")
+        raise UsageError("a JSON table must be a list of objects")
     return pa.Table.from_pylist(records)
 
 
@@ -110,8 +112,8 @@ def _read_folder(fs, root: str) -> pa.Table:
                 parts.append(_read_ipc(fh.read()))
         return pa.concat_tables(parts)
     if fs.exists(posixpath.join(root, "dataset_dict.json")):
-        raise ValueError(f"{root} holds several splits: pass one split's folder (e.g. {root}/train)")
+        raise UsageError(f"{root} holds several splits: pass one split's folder (e.g. {root}/train)")
     parquet = sorted(p for p in fs.find(root) if p.endswith(".parquet"))
     if not parquet:
-        raise ValueError(f"{root}: no Hugging Face dataset (state.json) or Parquet files found")
+        raise UsageError(f"{root}: no Hugging Face dataset (state.json) or Parquet files found")
     return pa.concat_tables([pq.read_table(p, filesystem=fs) for p in parquet], promote_options="default")

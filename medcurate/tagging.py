@@ -1,11 +1,71 @@
-"""Shared by the stages that tag rows instead of deleting them (dedup, decontaminate, ...): every
-input table comes out whole, under a unique name, with the stage's columns appended."""
+"""Taggers: stages that append columns to every row of their tables and delete nothing (dolma's idea).
+
+A tagger declares the columns it writes (`columns`) and the ones it reads (`needs`), and implements
+`tag(batch, at) -> [arrays]`; `prepare(inputs)` does any whole-input work first (an index, models, clusters).
+The base owns the rest: which tables are tagged, unique output names, writers, empty tables, progress and
+funnel counts. A new filter is one short file (medcurate/stages/langid.py is one).
+"""
 from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pyarrow as pa
 
-from medcurate.stage import TableInput
+from medcurate.console import track
+from medcurate.funnel import Funnel
+from medcurate.stage import Stage, StageInputs, TableInput
 from medcurate.store import PendingVersion
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a batch sits: its table, and its first row's index among all rows the tagger tags."""
+    source: TableInput
+    row: int
+
+
+class Tagger(Stage):
+    reads = ("*",)
+    columns: ClassVar[list[pa.Field]] = []
+
+    def prepare(self, inputs: StageInputs, out: PendingVersion, resources: ExitStack) -> None:
+        """Whole-input work before any row is tagged (build an index, load models); what must be closed
+        after the run (an LLM client) goes on `resources`."""
+
+    def targets(self, inputs: StageInputs) -> list[TableInput]:
+        """The tables whose rows are tagged and written out (default: every input table)."""
+        return inputs.tables
+
+    def tag(self, batch: pa.RecordBatch, at: Position) -> list[pa.Array]:
+        """One array per declared column, for the rows of `batch`."""
+        raise NotImplementedError
+
+    def summary(self) -> dict:
+        return {}
+
+    def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
+        with ExitStack() as resources:
+            self.prepare(inputs, out, resources)
+            self._tag_all(inputs, out, funnel)
+        return self.summary()
+
+    def _tag_all(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> None:
+        targets = self.targets(inputs)
+        funnel.inputs += len(inputs.tables)
+        row = 0
+        for source, name in zip(targets, output_names(targets)):
+            writer = None
+            batches = track(source.iter_batches(), f"{self.name}: {source.ref}")
+            for batch in batches:
+                tagged = with_columns(batch, self.tag(batch, Position(source, row)), self.columns)
+                writer = writer or out.table(name, tagged.schema, source.kind)
+                writer.write(tagged)
+                funnel.see(batch.num_rows)
+                funnel.keep(batch.num_rows)
+                row += batch.num_rows
+            if writer is None:
+                empty_table(out, name, source, self.columns)
 
 
 def output_names(tables: list[TableInput]) -> list[str]:
@@ -26,12 +86,12 @@ def with_columns(batch: pa.RecordBatch, columns: list[pa.Array], fields: list[pa
     """`batch` plus `columns`; a column of the same name from an earlier run is replaced."""
     new = {f.name for f in fields}
     kept = [name for name in batch.schema.names if name not in new]
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     return pa.RecordBatch.from_arrays([batch.column(c) for c in kept] + columns,
                                       schema=pa.schema([batch.schema.field(c) for c in kept] + fields))
 
 
 def empty_table(out: PendingVersion, name: str, source: TableInput, fields: list[pa.Field]) -> None:
     """An empty input still yields an (empty) output table with the tag columns."""
-    schema = source.version.read(source.table).schema
-    kept = [f for f in schema if f.name not in {x.name for x in fields}]
-    out.table(name, pa.schema(kept + fields), source.version.tables[source.table]["kind"])
+    kept = [f for f in source.schema if f.name not in {x.name for x in fields}]
+    out.table(name, pa.schema(kept + fields), source.kind)

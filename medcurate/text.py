@@ -2,6 +2,7 @@
 import re
 import unicodedata
 
+
 def fold_ws(text: str | None) -> str:
     """Collapse runs of whitespace to single spaces and strip; None becomes ''.
 

@@ -3,13 +3,13 @@
 A version's table is checked against the schema of its kind before it is committed, and the
 schema's fingerprint goes into the manifest, so a reader knows exactly which layout it gets.
 """
-from schemas.base import SCHEMA_VERSION, fingerprint
-from schemas.documents import DOCUMENTS
-from schemas.exam_items import EXAM_ITEMS
-from schemas.passages import PASSAGES
-from schemas.quarantine import QUARANTINE
-from schemas.deletions import DELETIONS
-from schemas.qa_pairs import QA_PAIRS
+from medcurate.schemas.base import SCHEMA_VERSION, fingerprint
+from medcurate.schemas.deletions import DELETIONS
+from medcurate.schemas.documents import DOCUMENTS
+from medcurate.schemas.exam_items import EXAM_ITEMS
+from medcurate.schemas.passages import PASSAGES
+from medcurate.schemas.qa_pairs import QA_PAIRS
+from medcurate.schemas.quarantine import QUARANTINE
 
 KINDS = {
     "documents": DOCUMENTS,

@@ -1,7 +1,7 @@
 """`deletions`: ids a source withdrew (MEDLINE update files' <DeleteCitation>), to be applied downstream."""
 import pyarrow as pa
 
-from schemas.base import PROVENANCE
+from medcurate.schemas.base import PROVENANCE
 
 DELETIONS = pa.schema([
     pa.field("id", pa.string(), nullable=False),       # the document id that is withdrawn, e.g. "pubmed:123"

@@ -1,7 +1,7 @@
 """`documents`: one row per source document (PMC article, PubMed citation, clinical note)."""
 import pyarrow as pa
 
-from schemas.base import PHI_SPANS, PROVENANCE
+from medcurate.schemas.base import PHI_SPANS, PROVENANCE
 
 DOCUMENTS = pa.schema([
     pa.field("id", pa.string(), nullable=False),   # stable: "pmc:PMC123", "pubmed:456", "note:mtsamples:12"

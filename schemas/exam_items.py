@@ -1,7 +1,7 @@
 """`exam_items`: one multiple-choice (or yes/no/maybe) exam question in a single layout for all banks."""
 import pyarrow as pa
 
-from schemas.base import PROVENANCE
+from medcurate.schemas.base import PROVENANCE
 
 OPTION = pa.struct([pa.field("label", pa.string()), pa.field("text", pa.string())])
 

@@ -1,7 +1,7 @@
 """`passages`: paragraph-level rows with their place in the document and offsets into its text."""
 import pyarrow as pa
 
-from schemas.base import PHI_SPANS
+from medcurate.schemas.base import PHI_SPANS
 
 PASSAGES = pa.schema([
     pa.field("id", pa.string(), nullable=False),       # "<doc id>#<seq>"

@@ -5,7 +5,7 @@ the grounding stage appends its scores and reasons (see stages/grounding.py) wit
 """
 import pyarrow as pa
 
-from schemas.exam_items import OPTION
+from medcurate.schemas.exam_items import OPTION
 
 QA_PAIRS = pa.schema([
     pa.field("id", pa.string(), nullable=False),       # "<passage id>/qa<k>" for generated pairs

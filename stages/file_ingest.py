@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import ClassVar
 
-import schemas
+from medcurate import schemas
 from medcurate.console import track
 from medcurate.funnel import Funnel
 from medcurate.inputs import ARCHIVE_SUFFIXES, BadInput, InputUnit, iter_units
@@ -39,7 +39,7 @@ class _Sink:
 
 
 class FileIngestStage(Stage):
-    writes: ClassVar[str] = "documents"      # the main output kind: documents or exam_items
+    main_kind: ClassVar[str] = "documents"      # the main output kind: documents or exam_items
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped | Withdrawn]:
         raise NotImplementedError
@@ -56,8 +56,8 @@ class FileIngestStage(Stage):
         return rows
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
-        main = _Sink(out, self.writes)
-        passages = _Sink(out, "passages") if self.writes == "documents" else None
+        main = _Sink(out, self.main_kind)
+        passages = _Sink(out, "passages") if self.main_kind == "documents" else None
         quarantine = _Sink(out, "quarantine")
         deletions: _Sink | None = None
         seen_ids: set[str] = set()

@@ -8,16 +8,17 @@ the reason and its raw output kept in the `failures` table; nothing is made up. 
 for a sample run, `select` a few passages first (`limit`).
 """
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import pyarrow as pa
 
-import schemas
+from medcurate import schemas
+from medcurate.config import option
 from medcurate.console import console
 from medcurate.funnel import Funnel
 from medcurate.llm import LLMResult, Sampling, load_template
 from medcurate.llm.for_stages import default_llm, stage_client
-from medcurate.stage import Stage, StageInputs
+from medcurate.stage import Stage, StageInputs, register
 from medcurate.store import PendingVersion
 
 FAILURES = pa.schema([pa.field("id", pa.string()), pa.field("chunk", pa.string()), pa.field("error", pa.string()),
@@ -26,16 +27,16 @@ FAILURES = pa.schema([pa.field("id", pa.string()), pa.field("chunk", pa.string()
 
 @dataclass(frozen=True)
 class Config:
-    style: str = "open"                # open: N question-answer pairs per chunk; mcq: one exam-style question
-    pairs_per_chunk: int = 3           # MIRIAD: 3 per ~1000-token passage
-    chunking: str = "paragraph"        # paragraph | packed (consecutive paragraphs of a document)
-    max_words: int = 700               # packed chunk budget (~1000 tokens)
-    min_words: int = 40                # shorter chunks have too little to ask about
-    chat: bool = True                  # false for base models (plain completion prompt)
-    temperature: float = 0.3
-    max_tokens: int = 512
-    seed: int = 0
-    llm: dict = field(default_factory=default_llm)
+    style: str = option("open", "open: N question-answer pairs per chunk; mcq: one exam-style question")
+    pairs_per_chunk: int = option(3, "MIRIAD: 3 per ~1000-token passage")
+    chunking: str = option("paragraph", "paragraph | packed (consecutive paragraphs of a document)")
+    max_words: int = option(700, "packed chunk budget (~1000 tokens)")
+    min_words: int = option(40, "shorter chunks have too little to ask about")
+    chat: bool = option(True, "false for base models (plain completion prompt)")
+    temperature: float = option(0.3, "sampling temperature")
+    max_tokens: int = option(512, "tokens per answer")
+    seed: int = option(0, "sampling seed")
+    llm: dict = option(default_llm(), "the LLM engine (engine, model, base_url, ...)")
 
     def __post_init__(self):
         if self.style not in ("open", "mcq") or self.chunking not in ("paragraph", "packed"):
@@ -52,9 +53,9 @@ class Chunk:
         return "\n\n".join(p["text"] for p in self.passages)
 
 
+@register
 class GenerateQA(Stage):
     name = "generate_qa"
-    code_version = "1"
     reads = ("passages",)
     part_rows = 64
     Config = Config

@@ -9,23 +9,25 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import schemas
+from medcurate import schemas
+from medcurate.config import option
+from medcurate.errors import UsageError
 from medcurate.funnel import Funnel
 from medcurate.gate import check_deidentified
-from medcurate.stage import Stage, StageInputs
+from medcurate.stage import Stage, StageInputs, register
 from medcurate.store import PendingVersion
 from medcurate.tables import read_table
 
 
 @dataclass(frozen=True)
 class Config:
-    kind: str | None = None         # documents, passages, exam_items, qa_pairs, ...; None: inferred from columns
-    id_column: str = "id"
+    kind: str | None = option(None, "documents, passages, exam_items, qa_pairs, ...; None: inferred from columns")
+    id_column: str = option("id", "column holding unique row ids")
 
 
+@register
 class ImportTable(Stage):
     name = "import"
-    code_version = "1"
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
@@ -51,11 +53,11 @@ def with_id_column(table: pa.Table, id_column: str, stem: str) -> pa.Table:
         ids = pc.cast(table.column(id_column), pa.string())
         table = table.drop_columns([id_column])
         if ids.null_count:
-            raise ValueError(f"column {id_column!r} has {ids.null_count} empty ids")
+            raise UsageError(f"column {id_column!r} has {ids.null_count} empty ids")
     else:
         ids = pa.array([f"{stem}:{i}" for i in range(table.num_rows)], pa.string())
     if len(pc.unique(ids)) != len(ids):
-        raise ValueError(f"column {id_column!r} has repeated ids; ids must be unique")
+        raise UsageError(f"column {id_column!r} has repeated ids; ids must be unique")
     return table.add_column(0, "id", ids)
 
 

@@ -3,25 +3,28 @@ and files in the same layouts) into one `exam_items` table. The format is detect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from medcurate.config import option
+from medcurate.errors import UsageError
 from medcurate.inputs import InputUnit
 from medcurate.records import Quarantined, Skipped
-from stages.file_ingest import FileIngestStage
-from stages.formats.exams import FORMATS, parse_exam
+from medcurate.stage import register
+from medcurate.stages.file_ingest import FileIngestStage
+from medcurate.stages.readers.exams import FORMATS, parse_exam
 
 
 @dataclass(frozen=True)
 class Config:
-    format: str | None = None      # force one layout instead of detecting it per file
+    format: str | None = option(None, "force one layout instead of detecting it per file")
 
     def __post_init__(self):
         if self.format is not None and self.format not in FORMATS:
-            raise ValueError(f"unknown exam format {self.format!r}; choose from {', '.join(FORMATS)}")
+            raise UsageError(f"unknown exam format {self.format!r}; choose from {', '.join(FORMATS)}")
 
 
+@register
 class IngestExams(FileIngestStage):
     name = "ingest_exams"
-    code_version = "1"
-    writes = "exam_items"
+    main_kind = "exam_items"
     Config = Config
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Quarantined | Skipped]:

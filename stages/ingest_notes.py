@@ -7,26 +7,28 @@ the store. If the de-identifier cannot load, the stage refuses to run.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from medcurate.config import option
 from medcurate.inputs import InputUnit
 from medcurate.records import Dropped, Quarantined, Skipped
-from stages.deid.scrub import ScrubbingStage, check_surrogate
-from stages.file_ingest import FileIngestStage
-from stages.formats.notes import parse_notes
+from medcurate.stage import register
+from medcurate.stages.deidentify.scrub import ScrubbingStage, check_surrogate
+from medcurate.stages.file_ingest import FileIngestStage
+from medcurate.stages.readers.notes import parse_notes
 
 
 @dataclass(frozen=True)
 class Config:
-    text_column: str | None = None   # CSV column holding the note, when it is not one of the usual names
-    id_column: str | None = None
-    surrogate: str = "tag"           # "tag": [NAME], [DATE]...; "fake": consistent fake values per note
+    text_column: str | None = option(None, "CSV column holding the note, when it is not one of the usual names")
+    id_column: str | None = option(None, "CSV column holding the note id")
+    surrogate: str = option("tag", "'tag': [NAME], [DATE]...; 'fake': consistent fake values per note")
 
     def __post_init__(self):
         check_surrogate(self.surrogate)
 
 
+@register
 class IngestNotes(ScrubbingStage, FileIngestStage):
     name = "ingest_notes"
-    logic_version = "2"
     Config = Config
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped]:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from medcurate.inputs import BadInput, InputUnit, iter_units
 from medcurate.records import Quarantined, Skipped, Withdrawn
-from stages.file_ingest import FileIngestStage
-from stages.formats.jats import license_group, looks_like_jats, parse_jats
-from stages.formats.medline import Deletion, looks_like_medline, parse_medline
-from stages.formats.pmc_filelist import read_filelist
+from medcurate.stage import register
+from medcurate.stages.file_ingest import FileIngestStage
+from medcurate.stages.readers.jats import license_group, looks_like_jats, parse_jats
+from medcurate.stages.readers.medline import Deletion, looks_like_medline, parse_medline
+from medcurate.stages.readers.pmc_filelist import read_filelist
 
 XML_SUFFIXES = (".xml", ".nxml")
 
@@ -29,9 +30,9 @@ class Config:
     pass
 
 
+@register
 class IngestPMC(FileIngestStage):
     name = "ingest_pmc"
-    code_version = "1"
     Config = Config
 
     def __init__(self, config=None):

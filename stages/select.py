@@ -16,14 +16,15 @@ several rules takes the largest `times`. Copies are output rows, not input recor
 unchanged and the summary says how many were added, per rule.
 """
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from medcurate.config import option
 from medcurate.funnel import Funnel
-from medcurate.stage import Stage, StageInputs
+from medcurate.stage import Stage, StageInputs, register
 from medcurate.store import PendingVersion
 from medcurate.tagging import with_columns
 
@@ -55,10 +56,10 @@ def condition_mask(batch: pa.RecordBatch, cond: dict) -> pa.Array:
 
 @dataclass(frozen=True)
 class Config:
-    table: str | None = None                          # table of the input version; default its main table
-    where: list = field(default_factory=list)
-    limit: int | None = None
-    upsample: list = field(default_factory=list)      # conditions with `times`: copies of the matching rows
+    table: str | None = option(None, "table of the input version; default its main table")
+    where: list = option([], "conditions a row must pass: {column, op, value, reason}")
+    limit: int | None = option(None, "keep at most this many rows")
+    upsample: list = option([], "conditions with `times`: copies of the matching rows")
 
     def __post_init__(self):
         for cond in self.where + self.upsample:
@@ -69,9 +70,9 @@ class Config:
                 raise ValueError(f"bad upsample rule {rule!r}: times must be an integer >= 1")
 
 
+@register
 class Select(Stage):
     name = "select"
-    code_version = "1"
     reads = ("*",)
     Config = Config
 
@@ -79,7 +80,7 @@ class Select(Stage):
         added = Counter()
         for source in inputs.tables:
             funnel.inputs += 1
-            kind = source.version.tables[source.table]["kind"]
+            kind = source.kind
             writer, kept = None, 0
             for batch in source.iter_batches():
                 funnel.see(batch.num_rows)

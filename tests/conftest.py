@@ -19,10 +19,11 @@ def real_store(shared_data, tmp_path_factory):
     """A store with the real PMC articles and exam banks ingested once per test session, tagged
     `pmc` and `exams`."""
     from medcurate.inputs import list_files
-    from medcurate.stage import StageInputs, run_stage
+    from medcurate.runner import run_stage
+    from medcurate.stage import StageInputs
+    from medcurate.stages.ingest_exams import IngestExams
+    from medcurate.stages.ingest_pmc import IngestPMC
     from medcurate.store import VersionStore
-    from stages.ingest_exams import IngestExams
-    from stages.ingest_pmc import IngestPMC
 
     store = VersionStore(str(tmp_path_factory.mktemp("real-store")))
     for tag, stage, folder in (("pmc", IngestPMC(), "pmc_jats"), ("exams", IngestExams(), "exam_mcq")):

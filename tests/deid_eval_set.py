@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import ascii_uppercase
 
-from stages.deid.categories import PHI_TYPES
+from medcurate.phi.categories import PHI_TYPES
 
 # Labels of the pieces of a note under construction, besides the PHI types: None for real text not yet
 # labeled, CLINICAL for non-PHI terms (planted or found in the real text), PLANTED for planted filler.

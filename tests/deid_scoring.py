@@ -9,7 +9,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, fields
 
-from stages.deid.categories import PHI_TYPES
+from medcurate.phi.categories import PHI_TYPES
 
 TOKEN = re.compile(r"\w+")
 Prediction = tuple[str, int, int]   # (type, start, end)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from medcurate.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "samples"
+SAMPLES = REPO / "medcurate" / "samples"
 runner = CliRunner()
 
 

@@ -3,16 +3,16 @@ item, clean real passages are not, eval items themselves are marked, and the con
 import json
 import random
 
-import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
 from medcurate.cli import app
-from medcurate.resolve import resolve_inputs
-from medcurate.stage import StageInputs, TableInput, run_stage
+from medcurate.pipeline.resolve import resolve_inputs
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs, TableInput
+from medcurate.stages.decontaminate.stage import Decontaminate
 from medcurate.store import VersionStore
-from stages.decontaminate import Decontaminate
 
 
 @pytest.fixture(scope="module")

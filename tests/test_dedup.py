@@ -11,13 +11,21 @@ from datasketch import MinHash, MinHashLSH
 from typer.testing import CliRunner
 
 from medcurate.cli import app
-from medcurate.stage import StageInputs, TableInput, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs, TableInput
+from medcurate.stages.dedup.lsh import band_keys, band_params, pairs_of_equal_keys
+from medcurate.stages.dedup.shingles import (
+    batch_tokens,
+    char_shingle_hash,
+    char_shingles,
+    content_keys,
+    shingle_hash,
+    tokenize,
+    word_shingles,
+)
+from medcurate.stages.dedup.signatures import MinHasher
+from medcurate.stages.dedup.stage import Dedup
 from medcurate.store import VersionStore
-from stages.dedup import Dedup
-from stages.near_dup.lsh import band_keys, band_params, pairs_of_equal_keys
-from stages.near_dup.shingles import (batch_tokens, char_shingle_hash, char_shingles, content_keys,
-                                      shingle_hash, tokenize, word_shingles)
-from stages.near_dup.signatures import MinHasher
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +145,7 @@ def test_cross_source_duplicates_between_passages_and_exam_items(tmp_path, real_
     leaked = _external(tmp_path, [{"id": "forum:1", "text": copied, "source": "forum"},
                                   {"id": "forum:2", "text": "An unrelated note about hand hygiene in wards.",
                                    "source": "forum"}])
-    from medcurate.resolve import resolve_inputs
+    from medcurate.pipeline.resolve import resolve_inputs
     inputs = resolve_inputs(store, Dedup, [leaked])
     version = _run(store, {}, *inputs.tables, TableInput(real_store.resolve("exams"), "exam_items"))
     forum = {r["id"]: r for r in version.read(version.manifest["kind"]).to_pylist()}

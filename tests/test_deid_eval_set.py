@@ -3,10 +3,10 @@ import re
 from collections import Counter
 
 import pytest
-
 from deid_eval_set import HARD_SURNAMES, EvalNote, GoldSpan, build_eval_set
 from deid_scoring import score
-from stages.deid.categories import PHI_TYPES
+
+from medcurate.phi.categories import PHI_TYPES
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,17 @@
 import csv
 import re
 
-import pyarrow as pa
 import pytest
 
 from medcurate.gate import PHIGateError
 from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, TableInput, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs, TableInput
+from medcurate.stages.deidentify.stage import Deidentify
+from medcurate.stages.import_table import ImportTable
+from medcurate.stages.ingest_notes import IngestNotes
+from medcurate.stages.select import Select
 from medcurate.store import VersionStore
-from stages.deidentify import Deidentify
-from stages.import_table import ImportTable
-from stages.ingest_notes import IngestNotes
-from stages.select import Select
 
 PLANTED = "Zebulon Quattlebaum"
 NOTE = (f"HISTORY OF PRESENT ILLNESS:\nMr. {PLANTED} is a 58-year-old man seen on 03/14/2024 for chest pain. "
@@ -109,7 +109,7 @@ def test_external_note_tables_are_deidentified_in_memory_and_refused_raw_elsewhe
 def test_a_stored_raw_note_table_is_refused_then_fixed_by_the_stage(tmp_path):
     store = VersionStore(str(tmp_path / "store"))
     pending = store.begin("legacy-notes", {"stage": "legacy", "config": {}, "inputs": []})
-    import schemas
+    from medcurate import schemas
     pending.table("documents", schemas.DOCUMENTS).write([{"id": "note:x:1", "source": "note", "text": NOTE,
                                                          "deidentified": False}])
     legacy = pending.commit({})

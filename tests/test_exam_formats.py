@@ -4,9 +4,9 @@ import json
 import pyarrow as pa
 import pytest
 
-import schemas
+from medcurate import schemas
 from medcurate.records import Quarantined, Skipped
-from stages.formats.exams import FORMATS, detect_format, parse_exam
+from medcurate.stages.readers.exams import FORMATS, detect_format, parse_exam
 
 BANKS = {  # path under exam_mcq/ -> (format, questions)
     "medqa_us/test_rows_0001-0636.jsonl": ("medqa", 636),

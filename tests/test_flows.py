@@ -3,23 +3,21 @@ from pathlib import Path
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
-
-import yaml
-
-from flows.curate import curate_flow
-from flows.incremental import incremental_pmc_flow
-from flows.ingest import ingest_flow
-from flows.pipeline import run_direct, run_pipeline
-from flows.runners import task_runner
-from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, run_stage
-from medcurate.store import VersionStore
-from stages.ingest_exams import IngestExams
-from stages.ingest_pmc import IngestPMC
-
 from test_fetch_pmc import bucket  # noqa: F401  (a real HTTP server laid out like the PMC bucket)
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+from medcurate.flows.curate import curate_flow
+from medcurate.flows.incremental import incremental_pmc_flow
+from medcurate.flows.ingest import ingest_flow
+from medcurate.flows.runners import task_runner
+from medcurate.inputs import list_files
+from medcurate.pipeline.dag import load_pipeline, run_direct, run_pipeline
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_exams import IngestExams
+from medcurate.stages.ingest_pmc import IngestPMC
+from medcurate.store import VersionStore
+
+SAMPLES = Path(__file__).resolve().parent.parent / "medcurate" / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +38,7 @@ def test_flow_and_cli_stage_give_the_same_versions(prefect_server, tmp_path):
 
 def _tiny_pipeline() -> dict:
     """The bundled samples, with QA generation cut to one short chunk (the local model is slow)."""
-    config = yaml.safe_load((SAMPLES / "pipeline.yaml").read_text())
-    config["sources"] = {k: [str(SAMPLES.parent / p) for p in v] for k, v in config["sources"].items()}
+    config = load_pipeline(SAMPLES / "pipeline.yaml")
     config["stages"].update({"qa_passages": {"limit": 2},
                              "generate_qa": {"chunking": "packed", "min_words": 10, "pairs_per_chunk": 1,
                                              "max_tokens": 96}})

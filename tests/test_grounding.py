@@ -2,18 +2,18 @@
 external QA table, generation through the real local model, and the select funnel on thresholds."""
 import json
 
-import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
 from medcurate.cli import app
 from medcurate.llm.for_stages import stage_client
-from medcurate.stage import StageInputs, TableInput, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs, TableInput
+from medcurate.stages.generate_qa import GenerateQA, make_chunks
+from medcurate.stages.grounding.judge import judge
+from medcurate.stages.grounding.rules import check_rules
+from medcurate.stages.grounding.support import SupportScorer
 from medcurate.store import VersionStore
-from stages.generate_qa import GenerateQA, make_chunks
-from stages.grounding_filters.judge import judge
-from stages.grounding_filters.rules import check_rules
-from stages.grounding_filters.support import SupportScorer
 
 PASSAGE = ("Metformin lowers hepatic glucose production and improves insulin sensitivity. In a randomised trial, "
            "metformin reduced HbA1c by 1.1% compared with placebo. Lactic acidosis is a rare but serious adverse "

@@ -6,10 +6,11 @@ import tarfile
 import pytest
 
 from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_exams import IngestExams
+from medcurate.stages.ingest_pmc import IngestPMC
 from medcurate.store import VersionStore
-from stages.ingest_exams import IngestExams
-from stages.ingest_pmc import IngestPMC
 
 ARTICLE = b"""<?xml version="1.0"?>
 <article article-type="research-article"><front><article-meta>

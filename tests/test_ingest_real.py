@@ -7,11 +7,12 @@ import pyarrow.compute as pc
 import pytest
 
 from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_exams import IngestExams
+from medcurate.stages.ingest_notes import IngestNotes
+from medcurate.stages.ingest_pmc import IngestPMC
 from medcurate.store import VersionStore
-from stages.ingest_exams import IngestExams
-from stages.ingest_notes import IngestNotes
-from stages.ingest_pmc import IngestPMC
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from medcurate.records import Quarantined
-from stages.formats.jats import license_group, looks_like_jats, parse_jats
+from medcurate.stages.readers.jats import license_group, looks_like_jats, parse_jats
 
 FLOATS = {"fig", "fig-group", "table-wrap", "table-wrap-group", "supplementary-material", "media",
           "chem-struct-wrap", "graphic", "table"}

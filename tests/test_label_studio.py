@@ -19,17 +19,18 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from annotation.agreement import between_humans, cohen_kappa, fleiss_kappa, percent_agreement
-from annotation.configs import load_config
-from annotation.export import build_export
-from annotation.sample import choose
-from annotation.server import connect, find_project
-from annotation.training import human_labels
+from medcurate.annotation.agreement import between_humans, cohen_kappa, fleiss_kappa, percent_agreement
+from medcurate.annotation.configs import load_config
+from medcurate.annotation.export import build_export
+from medcurate.annotation.sample import choose
+from medcurate.annotation.server import connect, find_project
+from medcurate.annotation.training import human_labels
 from medcurate.cli import app
 from medcurate.gate import PHIGateError
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.import_table import ImportTable
 from medcurate.store import VersionStore
-from stages.import_table import ImportTable
 
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv-labelstudio"

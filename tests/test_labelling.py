@@ -8,13 +8,14 @@ import pyarrow.compute as pc
 import pytest
 
 from medcurate.llm import load_template
-from medcurate.stage import StageInputs, TableInput, run_stage
-from stages.annotate import Annotate
-from stages.classify import TAG_COLUMNS, Classify
-from stages.labelling.families import label_values
-from stages.labelling.student import Params, prepare, train
-from stages.select import Select
-from stages.train_classifier import TrainClassifier
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs, TableInput
+from medcurate.stages.labels.annotate import Annotate
+from medcurate.stages.labels.classify import TAG_COLUMNS, Classify
+from medcurate.stages.labels.families import label_values
+from medcurate.stages.labels.student import Params, prepare, train
+from medcurate.stages.labels.train_classifier import TrainClassifier
+from medcurate.stages.select import Select
 
 SMALL_LLM = {"engine": "embedded", "context_length": 1536, "parallel": 2}
 

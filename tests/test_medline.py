@@ -6,7 +6,7 @@ import re
 import pytest
 
 from medcurate.records import Quarantined
-from stages.formats.medline import Deletion, looks_like_medline, parse_medline
+from medcurate.stages.readers.medline import Deletion, looks_like_medline, parse_medline
 
 
 def run(data: bytes) -> list:

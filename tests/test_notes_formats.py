@@ -4,10 +4,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-import schemas
+from medcurate import schemas
 from medcurate.records import Dropped, Quarantined, Skipped
-from stages.formats.notes import parse_notes
-from stages.formats.notes.sections import heading, normalise, note_passages, restore_scraped_breaks
+from medcurate.stages.readers.notes import parse_notes
+from medcurate.stages.readers.notes.sections import heading, normalise, note_passages, restore_scraped_breaks
 
 
 def parse(path: Path, **kw) -> list:

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from medcurate.resolve import resolve_inputs
-from medcurate.stage import StageInputs, TableInput, plan_parts, run_stage
+from medcurate.pipeline.resolve import resolve_inputs
+from medcurate.runner import plan_parts, run_stage
+from medcurate.stages.grounding.stage import Grounding
+from medcurate.stages.select import Select
 from medcurate.store import VersionStore
-from stages.grounding import Grounding
-from stages.select import Select
 
 PASSAGE = "Metformin lowers hepatic glucose production. Lactic acidosis is a rare adverse effect of metformin."
 

@@ -1,7 +1,7 @@
 """read_filelist on the three layouts PMC has published (written here: the sample data has none)."""
 import pytest
 
-from stages.formats.pmc_filelist import read_filelist
+from medcurate.stages.readers.pmc_filelist import read_filelist
 
 OA_FILE_LIST_CSV = """File,Article Citation,Accession ID,Last Updated (YYYY-MM-DD HH:MM:SS),PMID,License
 oa_package/08/e0/PMC13900.tar.gz,Breast Cancer Res. 2001 Nov 2; 3(1):55-60,PMC13900,2019-11-05 11:56:12,11250746,NO-CC CODE

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 from medcurate.inputs import list_files
-from medcurate.stage import StageInputs, run_stage
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.ingest_exams import IngestExams
 from medcurate.store import VersionStore
-from stages.ingest_exams import IngestExams
 
 MEDCURATE = [str(Path(sys.executable).parent / "medcurate")]
 

@@ -6,11 +6,12 @@ import datasets
 import pyarrow as pa
 import pytest
 
-import schemas
-from medcurate.stage import StageInputs, run_stage
+from medcurate import schemas
+from medcurate.runner import run_stage
+from medcurate.stage import StageInputs
+from medcurate.stages.import_table import ImportTable
+from medcurate.stages.select import Select
 from medcurate.store import VersionStore
-from stages.import_table import ImportTable
-from stages.select import Select
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_manifest_records_lineage_checksums_and_funnel(store, passages_jsonl):
     assert m["funnel"]["in"] == 10 and m["funnel"]["kept"] == 5 and m["funnel"]["dropped"] == {"not a paragraph": 5}
     shard = m["tables"]["passages"]["shards"][0]
     assert len(shard["sha256"]) == 64 and shard["rows"] == 5
-    assert selected.verify() == []
+    assert selected.verify() == {}
 
 
 def test_verify_detects_a_changed_shard(store, passages_jsonl):
@@ -68,7 +69,8 @@ def test_verify_detects_a_changed_shard(store, passages_jsonl):
     with open(shard, "r+b") as fh:
         fh.seek(-8, 2)
         fh.write(b"XXXXXXXX")
-    assert version.verify() == ["passages/data-00000.arrow"]
+    problems = version.verify()
+    assert list(problems) == ["passages"] and problems["passages"].changed == ["data-00000.arrow"]
 
 
 class _FailingSelect(Select):

@@ -1,8 +1,15 @@
 """xmlsafe: hostile DOCTYPEs are refused before parsing, real PMC/PubMed prologs parse."""
 import pytest
 
-from medcurate.xmlsafe import (HostileXML, XMLSyntaxError, iterparse_xml, local_name, parse_xml, root_name,
-                               strip_namespaces)
+from medcurate.xmlsafe import (
+    HostileXML,
+    XMLSyntaxError,
+    iterparse_xml,
+    local_name,
+    parse_xml,
+    root_name,
+    strip_namespaces,
+)
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

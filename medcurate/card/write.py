@@ -15,6 +15,7 @@ import yaml
 from medcurate.card import plots
 from medcurate.card.lineage import Lineage, lineage
 from medcurate.card.stats import LABELS, cluster_sizes, columns, hf_license, scores, size_category, value_counts
+from medcurate.errors import UsageError
 from medcurate.store import Version, VersionStore
 
 SKIP_TABLES = ("quarantine", "deletions", "failures")      # bookkeeping, not data to train on
@@ -25,7 +26,7 @@ def write_card(store: VersionStore, version_id: str, out_dir: str | None = None)
     """Write README.md and the plots; return the README's path."""
     version = store.get(version_id)
     if version is None:
-        raise KeyError(f"no version {version_id}")
+        raise UsageError(f"no version {version_id}")
     fs, root = (pafs.LocalFileSystem(), os.path.abspath(out_dir)) if out_dir else (store.fs, version.path())
     fs.create_dir(root, recursive=True)
     card = Card(store, version)

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from medcurate.errors import UsageError
+
 _PMCID = re.compile(r"(?:PMC)?(\d+)", re.I)
 
 
@@ -39,7 +41,7 @@ def read_entries(path: Path) -> Iterator[Entry]:
         key, acc = _column(header, "key"), _column(header, "accessionid")
         etag, updated = _column(header, "etag"), _column(header, "lastupdatedutc", "lastupdated")
         if not key or not acc:
-            raise ValueError(f"{path.name}: file list without Key/AccessionID columns (header: {header!r})")
+            raise UsageError(f"{path.name}: file list without Key/AccessionID columns (header: {header!r})")
         for row in reader:
             pmcid = _PMCID.fullmatch((row.get(acc) or "").strip())
             if pmcid and row.get(key):

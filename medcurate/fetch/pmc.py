@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medcurate.console import track
+from medcurate.errors import UsageError
 from medcurate.fetch.download import Downloader, Result
 from medcurate.fetch.filelist import Entry, read_entries
 from medcurate.fetch.layout import DEFAULT_BASE_URL, DEFAULT_GROUPS, Layout, folder
@@ -131,7 +132,7 @@ def _accession(row: dict) -> str:
 def _pmcid(value: str) -> str:
     value = value.strip().upper()
     if not value.removeprefix("PMC").isdigit():
-        raise ValueError(f"not a PMCID: {value!r}")
+        raise UsageError(f"not a PMCID: {value!r}")
     return value if value.startswith("PMC") else f"PMC{value}"
 
 

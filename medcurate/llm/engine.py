@@ -4,12 +4,13 @@ Stages never see which engine ran: they hand `LLMRequest`s to an `LLMClient`, wh
 """
 from typing import Protocol, runtime_checkable
 
+from medcurate.errors import RunFailed, UsageError
 from medcurate.llm.types import Completion, LLMRequest
 
 ENGINES = ("embedded", "http", "vllm")
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(RunFailed):
     """The engine cannot be reached after its retry budget. `partial` holds, in request order, the
     completions that finished before it gave up (None for the others), so callers can keep them."""
 
@@ -46,4 +47,4 @@ def make_engine(config: dict) -> Engine:
     if kind == "vllm":
         from medcurate.llm.engines.vllm_offline import VLLMEngine
         return VLLMEngine(**options)
-    raise ValueError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
+    raise UsageError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")

