@@ -26,6 +26,7 @@ from typing import Callable
 from lxml import etree
 from pubmed_parser import parse_pubmed_paragraph, parse_pubmed_xml
 
+from medcurate.records import Quarantined
 from medcurate.runner import run_stage
 from medcurate.stage import StageInputs
 from medcurate.stages.ingest_pmc import IngestPMC
@@ -69,7 +70,7 @@ def medcurate(corpus: Corpus) -> Output:
         for doc in parse_jats(data):
             if isinstance(doc, dict):
                 out.extend(p["text"] for p in doc["passages"])
-            else:
+            elif isinstance(doc, Quarantined):      # not Dropped: an article with no text is no failure
                 failures += 1
         texts.append(out)
     return Output(texts, failures)

@@ -1,7 +1,8 @@
 """The part every ingest stage shares: walk input files, parse each unit, route what comes out.
 
 A concrete ingester only says how to parse one unit (a file or a tar member) into rows. This base
-fills provenance, derives passage ids, drops repeated ids (with a reason), sends unreadable input
+fills provenance, derives passage ids, keeps one row per id (a newer version of an article supersedes an
+older one, see medcurate.supersede; other repeats are dropped as duplicates), sends unreadable input
 to the `quarantine` table and counts every record in the funnel, so the three ingesters cannot
 drift apart in how they account for input.
 """
@@ -16,6 +17,7 @@ from medcurate.funnel import Funnel
 from medcurate.inputs import ARCHIVE_SUFFIXES, BadInput, InputUnit, iter_units
 from medcurate.records import Dropped, Quarantined, Skipped, Withdrawn
 from medcurate.stage import Stage, StageInputs
+from medcurate.stages.supersession import Claims
 from medcurate.store import PendingVersion
 
 FLUSH_ROWS = 2_000
@@ -60,7 +62,7 @@ class FileIngestStage(Stage):
         passages = _Sink(out, "passages") if self.main_kind == "documents" else None
         quarantine = _Sink(out, "quarantine")
         deletions: _Sink | None = None
-        seen_ids: set[str] = set()
+        claims = Claims()                           # one row per id; a newer article version wins
         per_kind: Counter[str] = Counter()
         files, unreadable = self.read_side_files(inputs.files)
         funnel.inputs += len(inputs.files) - len(files) - len(unreadable)
@@ -87,22 +89,21 @@ class FileIngestStage(Stage):
                     deletions.add({"id": item.id, "source": item.source, "source_id": item.source_id,
                                    "provenance": {"file": unit.file, "member": unit.member, "offset": item.row}})
                     funnel.keep()
-                elif item["id"] in seen_ids:
-                    funnel.drop("duplicate id (first occurrence kept)")
-                else:
-                    seen_ids.add(item["id"])
+                elif claims.admit(item, funnel):
                     parsed.append(item)
-                    funnel.keep()
             for row in self.finish_rows(parsed):
-                self._write(row, unit, main, passages)
-                per_kind[row.get("exam") or row.get("dataset") or row["source"]] += 1
+                if not claims.hold(row, unit):
+                    self._write(row, unit, main, passages, per_kind)
+        for row, unit in claims.released():
+            self._write(row, unit, main, passages, per_kind)
         for sink in (main, passages, quarantine, deletions):
             if sink:
                 sink.flush()
         return {"rows_by_dataset": dict(sorted(per_kind.items()))}
 
     @staticmethod
-    def _write(row: dict, unit: InputUnit, main: _Sink, passages: _Sink | None) -> None:
+    def _write(row: dict, unit: InputUnit, main: _Sink, passages: _Sink | None, per_kind: Counter) -> None:
+        per_kind[row.get("exam") or row.get("dataset") or row["source"]] += 1
         parts = row.pop("passages", None) or []
         offset = (row.get("provenance") or {}).get("offset")
         row["provenance"] = {"file": unit.file, "member": unit.member, "offset": offset}

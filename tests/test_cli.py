@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from medcurate.cli import app
+from medcurate.stages.readers.jats import NO_TEXT
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "medcurate" / "samples"
@@ -32,13 +33,14 @@ def test_ingest_prints_the_id_and_a_rerun_is_a_cache_hit(tmp_path):
 def test_sample_ingest_summary_and_manifest(tmp_path):
     out = cli("ingest", "pmc", str(SAMPLES / "pmc"), "--json", store=tmp_path)
     summary = json.loads(out.stdout)
-    assert summary["rows"]["documents"] == 4            # three files + one article inside the .tar.gz
+    assert summary["rows"]["documents"] == 3            # three files + one article inside the .tar.gz, ...
+    assert summary["funnel"]["dropped"] == {NO_TEXT: 1}  # ... less a correction notice with only its title
     assert summary["rows"]["quarantine"] == 1           # broken.xml
     assert summary["funnel"]["skipped_inputs"] == {"not an article XML (.jpg)": 1}
     assert "malformed XML" in out.stderr and "e.g. broken.xml" in out.stderr
     shown = json.loads(cli("versions", "show", summary["id"], "--json", store=tmp_path).stdout)
     assert shown["tables"]["passages"]["shards"][0]["sha256"]
-    assert shown["funnel"]["kept"] == 4
+    assert shown["funnel"]["kept"] == 3
 
 
 def test_versions_lists_and_tags(tmp_path):

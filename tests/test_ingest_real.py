@@ -12,6 +12,7 @@ from medcurate.stage import StageInputs
 from medcurate.stages.ingest_exams import IngestExams
 from medcurate.stages.ingest_notes import IngestNotes
 from medcurate.stages.ingest_pmc import IngestPMC
+from medcurate.stages.readers.jats import NO_TEXT
 from medcurate.store import VersionStore
 
 
@@ -38,8 +39,9 @@ def assert_funnel_adds_up(version):
 def test_pmc_all_99_articles_with_passages(store, shared_data):
     v = ingest(store, IngestPMC(), shared_data / "pmc_jats").version
     docs = v.read("documents")
-    assert docs.num_rows == 99 and v.tables["quarantine"]["rows"] == 0
-    assert len(set(docs.column("id").to_pylist())) == 99
+    assert docs.num_rows == 98 and v.tables["quarantine"]["rows"] == 0      # 99, less one with only a title
+    assert v.manifest["funnel"]["dropped"] == {NO_TEXT: 1}
+    assert len(set(docs.column("id").to_pylist())) == 98
     assert v.manifest["funnel"]["inputs"] == 84
     groups = counts(v, "documents", "license_group")
     assert set(groups) <= {"commercial", "non-commercial", "other"} and groups["non-commercial"] >= 10

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from medcurate.records import Quarantined
-from medcurate.stages.readers.jats import license_group, looks_like_jats, parse_jats
+from medcurate.records import Dropped, Quarantined
+from medcurate.stages.readers.jats import NO_TEXT, license_group, looks_like_jats, parse_jats
 
 FLOATS = {"fig", "fig-group", "table-wrap", "table-wrap-group", "supplementary-material", "media",
           "chem-struct-wrap", "graphic", "table"}
@@ -89,7 +89,7 @@ def corpus(shared_data) -> list[tuple[Path, bytes, list]]:
 
 @pytest.fixture(scope="module")
 def docs(corpus) -> dict[str, dict]:
-    return {d["source_id"]: d for _, _, results in corpus for d in results}
+    return {d["source_id"]: d for _, _, results in corpus for d in results if isinstance(d, dict)}
 
 
 def test_all_99_articles_from_84_files(corpus):
@@ -97,16 +97,16 @@ def test_all_99_articles_from_84_files(corpus):
     results = [r for _, _, rs in corpus for r in rs]
     assert [r for r in results if isinstance(r, Quarantined)] == []
     assert len(results) == 99
-    assert len({r["id"] for r in results}) == 99
+    assert len({r["id"] for r in results if isinstance(r, dict)}) == 98    # and one title-only article dropped
     for path, data, rs in corpus:
         assert looks_like_jats(data[:4096]), path
         assert len(rs) == len(xml_articles(data)), path
-        assert [r["provenance"]["offset"] for r in rs] == list(range(len(rs)))
+        assert [r["provenance"]["offset"] if isinstance(r, dict) else r.row for r in rs] == list(range(len(rs)))
 
 
 def test_passages_tile_the_text_exactly(corpus):
     for _, _, rs in corpus:
-        for doc in rs:
+        for doc in filter(lambda r: isinstance(r, dict), rs):
             passages = doc["passages"]
             assert "\n\n".join(p["text"] for p in passages) == doc["text"]
             for p in passages:
@@ -120,7 +120,7 @@ def test_every_body_back_and_abstract_paragraph_is_covered(corpus):
     checked = 0
     for path, data, rs in corpus:
         for article, doc in zip(xml_articles(data), rs):
-            texts = [p["text"] for p in doc["passages"]]
+            texts = [p["text"] for p in doc["passages"]] if isinstance(doc, dict) else []
             for p in outer_paragraphs(article):
                 segs = segments(p)
                 if segs:
@@ -200,9 +200,10 @@ def test_plos_without_pmcid_falls_back_to_doi(docs):
 def test_namespaced_oai_pmh_articles(docs, corpus):
     oai = [rs for path, data, rs in corpus if b"<OAI-PMH" in data[:200]]
     assert len(oai) == 10
-    for (doc,) in oai:
+    with_body = [doc for (doc,) in oai if isinstance(doc, dict)]
+    assert len(with_body) == 9                     # PMC10000000, title only, is dropped
+    for doc in with_body:
         assert doc["pmcid"] and doc["title"] and doc["license"]
-    with_body = [doc for (doc,) in oai if doc["pmcid"] != "PMC10000000"]
     assert all(sum(p["kind"] == "paragraph" for p in d["passages"]) >= 10 for d in with_body)
     assert docs["PMC10200000"]["pmid"] == "37209189" and docs["PMC10200000"]["year"] == 2023
     # a TeX formula keeps only its math, not the LaTeX preamble
@@ -210,11 +211,24 @@ def test_namespaced_oai_pmh_articles(docs, corpus):
     assert "documentclass" not in docs["PMC10200000"]["text"]
 
 
-def test_scanned_article_without_body_or_abstract(docs):
-    doc = docs["PMC10000000"]   # an 1867 scanned editorial: front matter and page images only
-    assert (doc["title"], doc["text"], doc["abstract"], doc["year"]) == ("Editorial", "Editorial", None, 1867)
-    assert [p["kind"] for p in doc["passages"]] == ["title"]
-    assert doc["license_group"] == "commercial"   # publicdomain/mark
+def test_a_scanned_article_with_only_a_title_is_dropped(shared_data):
+    data = (shared_data / "pmc_jats" / "pubmed_client_fixtures" / "PMC10000000.xml").read_bytes()
+    # an 1867 scanned editorial: front matter and page images (uncaptioned <graphic>s) only
+    assert list(parse_jats(data)) == [Dropped(NO_TEXT, row=0)]
+
+
+@pytest.mark.parametrize("body,back", [
+    ("", ""), ("<sec><title>Only a heading</title></sec>", ""), ('<fig><graphic xlink:href="page1"/></fig>', ""),
+    ("", "<ref-list><ref><mixed-citation>A ref.</mixed-citation></ref></ref-list>")])
+def test_an_article_with_no_text_beyond_its_title_is_dropped(body, back):
+    assert list(parse_jats(article(body, back=back))) == [Dropped(NO_TEXT, row=0)]
+
+
+def test_any_text_besides_the_title_keeps_the_article():
+    caption = only(article('<fig><label>Figure 1</label><caption><p>A page.</p></caption></fig>'))
+    assert [p["kind"] for p in caption["passages"]] == ["title", "caption"]
+    thanks = only(article("", back="<ack><p>Thanks.</p></ack>"))
+    assert paragraphs(thanks) == [("paragraph", "back/ack[0]/p[0]", "Thanks.")]
 
 
 def test_language_from_xml_lang_or_guess(docs):
@@ -225,15 +239,17 @@ def test_language_from_xml_lang_or_guess(docs):
 
 # --- hand-written articles, one rule each -------------------------------------------------------
 
-def article(body: str = "", front_extra: str = "", ids: str = '<article-id pub-id-type="pmc">42</article-id>',
-            attrs: str = 'article-type="research-article"', back: str = "") -> bytes:
+def article(body: str = "<p>Some text.</p>", front_extra: str = "",
+            ids: str = '<article-id pub-id-type="pmc">42</article-id>', attrs: str = 'article-type="research-article"',
+            back: str = "") -> bytes:
     return f"""<?xml version="1.0"?>
 <!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.2 20190208//EN"
   "JATS-archivearticle1.dtd">
 <article xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:mml="http://www.w3.org/1998/Math/MathML" {attrs}>
 <front><journal-meta><journal-title-group><journal-title>J Test</journal-title></journal-title-group></journal-meta>
 <article-meta>{ids}<title-group><article-title>A <italic>test</italic> title</article-title></title-group>
-<pub-date pub-type="ppub"><year>2020</year></pub-date><pub-date pub-type="epub"><day>3</day><year>2019</year></pub-date>
+<pub-date pub-type="ppub"><year>2020</year></pub-date>
+<pub-date pub-type="epub"><day>3</day><year>2019</year></pub-date>
 {front_extra}</article-meta></front>
 {f"<body>{body}</body>" if body else ""}{f"<back>{back}</back>" if back else ""}</article>""".encode()
 
@@ -295,7 +311,8 @@ def test_references_excluded_back_matter_kept():
         "<p>Body [<xref ref-type='bibr' rid='r1'>1</xref>].</p>",
         back="<ack><p>Thanks.</p></ack><fn-group><fn><label>1</label><p>Funding: none.</p></fn></fn-group>"
              "<ref-list><ref id='r1'><mixed-citation>Secret reference title.</mixed-citation></ref></ref-list>"
-             "<app-group><app><title>Appendix S1</title><sec><title>Details</title><p>More.</p></sec></app></app-group>"))
+             "<app-group><app><title>Appendix S1</title><sec><title>Details</title><p>More.</p></sec></app>"
+             "</app-group>"))
     assert [(p[1], p[2]) for p in paragraphs(doc)] == [
         ("body/p[0]", "Body [1]."), ("back/ack[0]/p[0]", "Thanks."),
         ("back/fn-group[0]/fn[0]/p[0]", "Funding: none."), ("back/app-group[0]/app[0]/sec[0]/p[0]", "More.")]
@@ -306,7 +323,7 @@ def test_references_excluded_back_matter_kept():
 
 
 def test_abstract_choices_and_bodyless_article():
-    doc = only(article(front_extra=(
+    doc = only(article("", front_extra=(
         '<abstract><sec><title>Background</title><p>Why.</p><p>More why.</p></sec>'
         '<sec><title>Results</title><p>What.</p></sec></abstract>'
         '<abstract abstract-type="summary"><title>Author Summary</title><p>Plain words.</p></abstract>'
@@ -331,6 +348,32 @@ def test_ids_fall_back_and_missing_ids_quarantine_one_article():
     results = list(parse_jats(f"<pmc-articleset>{good}{no_id}</pmc-articleset>".encode()))
     assert results[0]["id"] == "pmc:PMC42"
     assert results[1] == Quarantined("article 1: no pmcid, doi or pmid", row=1)
+
+
+def version(front_extra: str, ids: str = '<article-id pub-id-type="pmcid">PMC77</article-id>') -> int | None:
+    return json.loads(only(article(front_extra=front_extra, ids=ids))["meta"]).get("article_version")
+
+
+def test_pmc_version_from_article_version_or_pmcid_ver():
+    pmc2 = '<article-version article-version-type="pmc-version">2</article-version>'
+    assert version(pmc2) == 2
+    assert version(f'<article-version-alternatives>{pmc2}<article-version vocab="JAV" '
+                   'article-version-type="Version of Record">3</article-version></article-version-alternatives>') == 2
+    assert version("", ids='<article-id pub-id-type="pmcid">PMC77</article-id>'
+                           '<article-id pub-id-type="pmcid-ver">PMC77.4</article-id>') == 4
+    assert version('<article-version article-version-type="number">5</article-version>') == 5
+    assert version("<article-version>6</article-version>") == 6
+
+
+def test_versions_that_are_not_pmc_numbers_are_ignored():
+    assert version("") is None
+    assert version('<article-version vocab="JAV" article-version-type="VoR">Version of Record'
+                   '</article-version>') is None
+    assert version('<article-version vocab="JAV" article-version-type="AO">2</article-version>') is None
+    assert version('<article-version article-version-type="publisher-id">3</article-version>') is None
+    assert version("<article-version>v2</article-version>") is None
+    assert version("", ids='<article-id pub-id-type="pmcid">PMC77</article-id>'
+                           '<article-id pub-id-type="pmcid-ver">PMC78.2</article-id>') is None   # another article
 
 
 def test_prefixed_namespace_jats_and_oai_wrapper():

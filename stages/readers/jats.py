@@ -4,8 +4,8 @@ Input: a single <article>, a <pmc-articleset>/<articles> wrapper, or an OAI-PMH 
 response holding namespaced JATS (`{https://jats.nlm.nih.gov/ns/archiving/1.3/}article`): every
 outermost <article> in the file is a document. Namespaced JATS goes through the same code as plain
 JATS: the JATS default namespace is undeclared before parsing, any other namespaced article is
-renamed with xmlsafe.strip_namespaces. A hostile or malformed file yields one Quarantined; an article without pmcid, doi or pmid
-yields a Quarantined(row=index) and the others still come through.
+renamed with xmlsafe.strip_namespaces. A hostile or malformed file yields one Quarantined; an article
+without pmcid, doi or pmid yields a Quarantined(row=index) and the others still come through.
 
 Document text = title, abstract passages, body passages, back passages, floats-group captions, joined
 with "\\n\\n"; every passage is `text[char_start:char_end]`. Passage kinds: title | abstract |
@@ -38,12 +38,16 @@ paragraph | caption | table_foot. Rules:
   * <xref> keeps its text ("[12]", "Fig 2"). <ref-list> is dropped everywhere (count in meta).
   * <back>: ack, notes, app, sec, glossary and fn-group all become passages under "back/": author
     footnotes (funding, conflicts, contributions) are real prose; drop them downstream by path.
-  * no <body>: title + abstract only, still a valid document. <sub-article>/<response> are skipped.
+  * no <body>: title + abstract only, still a valid document. An article with no text but its title
+    (no body, abstract, back matter or caption: a scanned page, an empty stub) is Dropped with a reason.
+    <sub-article>/<response> are skipped.
 Metadata choices: year = earliest year of any article-meta <pub-date> (any pub-type/date-type);
 license = license/@xlink:href, else ali:license_ref, else a creativecommons.org link in the licence
 text, else the licence text; license_group as PMC groups licences (see `license_group`);
 retracted = True if the article links its retraction notice (related-article "retraction-forward"),
 False for a retraction notice itself, else None (unknown here; the PMC file list supplies it).
+meta.article_version: PMC's version number of the article, when the JATS states it (see `_pmc_version`);
+ingest lets a newer version of an article supersede an older one (medcurate.supersede).
 """
 import json
 import re
@@ -51,7 +55,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from medcurate.records import Quarantined
+from medcurate.licences import license_group
+from medcurate.records import Dropped, Quarantined
 from medcurate.text import fold_ws, guess_language
 from medcurate.xmlsafe import HostileXML, XMLSyntaxError, local_name, parse_xml, root_name, strip_namespaces
 
@@ -89,7 +94,6 @@ _SPECIAL = tuple(_FLOATS | _TABLES | {"tex-math", "list", "disp-quote", "disp-fo
 _TEX_BODY = re.compile(r"\\begin\{document\}(.*?)\\end\{document\}", re.S)
 _YEAR = re.compile(r"\d{4}")
 _DIGITS = re.compile(r"\d+")
-_CC_PATH = re.compile(r"creativecommons\.org/licenses/([a-z\-]+)")
 _CELLS = etree.XPath("count(.//td|.//th)")
 _REFS = etree.XPath("count(ref) + count(ref-list/ref)")   # child axes: a descendant scan of citations is slow
 _JATS_NS = re.compile(rb'xmlns="https?://jats\.nlm\.nih\.gov/ns/[^"]*"')
@@ -103,28 +107,8 @@ def looks_like_jats(head: bytes) -> bool:
     return name == "OAI-PMH" and (b"jats.nlm.nih.gov" in head or b"<article" in head)
 
 
-def license_group(licence: str | None) -> str:
-    """PMC's groups: CC0 / public domain / CC BY / BY-SA / BY-ND -> commercial; any NC -> non-commercial.
-
-    Takes a licence URL, a PMC file-list code ("CC BY-NC-ND", "NO-CC CODE") or licence prose.
-    """
-    if not licence:
-        return "other"
-    low = licence.lower()
-    code = _CC_PATH.search(low)
-    if code:
-        return "non-commercial" if "nc" in code.group(1).split("-") else "commercial"
-    squashed = re.sub(r"[\s_\-]+", "", low)
-    if "noncommercial" in squashed or "ccbync" in squashed:
-        return "non-commercial"
-    if any(k in squashed for k in ("publicdomain", "cc0", "freeofallcopyright", "creativecommonsattribution",
-                                   "ccby")):
-        return "commercial"
-    return "other"
-
-
-def parse_jats(data: bytes) -> Iterator[dict | Quarantined]:
-    """One document dict per <article> in the file, or Quarantined markers; never raises on bad input."""
+def parse_jats(data: bytes) -> Iterator[dict | Dropped | Quarantined]:
+    """One document dict per <article> in the file, or Dropped / Quarantined markers; never raises on bad input."""
     if b"jats.nlm.nih.gov/ns/" in data:
         # Undeclaring the JATS default namespace before the one parse leaves plain tags, which is
         # much cheaper than renaming every element afterwards (strip_namespaces stays the fallback
@@ -150,7 +134,10 @@ def parse_jats(data: bytes) -> Iterator[dict | Quarantined]:
             yield Quarantined(f"article {i}: {type(e).__name__}: {e}", row=i)
 
 
-def _document(article: etree._Element, index: int) -> dict | Quarantined:
+NO_TEXT = "no text: article without body, abstract or any text beyond its title"
+
+
+def _document(article: etree._Element, index: int) -> dict | Dropped | Quarantined:
     front = article.find("front")
     meta = front.find("article-meta") if front is not None else None
     if meta is None:
@@ -176,13 +163,17 @@ def _document(article: etree._Element, index: int) -> dict | Quarantined:
         if el is not None:
             walk.container(walk.mark(el), part, None, "paragraph")
 
+    if all(kind == "title" for kind, *_ in walk.out):
+        return Dropped(NO_TEXT, row=index)
     text, passages = _tile(walk.out)
     lic = _license(meta, walk)
     article_type = article.get("article-type")
-    extras = dict(walk.counts, formulas=sum(1 for _ in article.iter("inline-formula", "disp-formula")), abstract_types=abstract_types,
-                  abstracts_excluded=excluded,
+    extras = dict(walk.counts, formulas=sum(1 for _ in article.iter("inline-formula", "disp-formula")),
+                  abstract_types=abstract_types, abstracts_excluded=excluded,
                   subjects=walk.texts(meta.find("article-categories"), "subject"),
                   keywords=[k for g in meta.iterchildren("kwd-group") for k in walk.texts(g, "kwd")])
+    if (version := _pmc_version(meta, pmcid)) is not None:
+        extras["article_version"] = version
     return {
         "id": doc_id, "source": "pmc", "dataset": "pmc", "source_id": pmcid or doi or pmid,
         "title": title or None,
@@ -365,6 +356,31 @@ def _article_ids(meta) -> tuple[str | None, str | None, str | None]:
     pmc = raw.get("pmcid") or raw.get("pmc") or raw.get("pmc-uid")
     digits = _DIGITS.search(pmc) if pmc else None
     return (f"PMC{digits.group()}" if digits else None), raw.get("pmid") or None, raw.get("doi") or None
+
+
+_NUMBERED_VERSIONS = {None, "number", "version"}
+
+
+def _pmc_version(meta, pmcid: str | None) -> int | None:
+    """PMC's version number: <article-version article-version-type="pmc-version">, else the suffix of
+    <article-id pub-id-type="pmcid-ver"> ("PMC123.2"), else a bare number in an <article-version> (directly or
+    in <article-version-alternatives>) that names no other numbering: no vocab (JAV states such as "Version
+    of Record" or "preprint") and a type of none, "number" or "version" (not a publisher's own numbering)."""
+    versions = [v for el in meta.iterchildren("article-version", "article-version-alternatives")
+                for v in ([el] if el.tag == "article-version" else el.iterchildren("article-version"))]
+    for v in versions:
+        if v.get("article-version-type") == "pmc-version" and (v.text or "").strip().isdigit():
+            return int(v.text)
+    for el in meta.iterchildren("article-id"):
+        if el.get("pub-id-type") == "pmcid-ver":
+            base, _, number = fold_ws(el.text).upper().rpartition(".")
+            if number.isdigit() and (pmcid is None or base == pmcid):
+                return int(number)
+    for v in versions:
+        if (v.text or "").strip().isdigit() and v.get("vocab") is None \
+                and v.get("article-version-type") in _NUMBERED_VERSIONS:
+            return int(v.text)
+    return None
 
 
 def _year(meta) -> int | None:

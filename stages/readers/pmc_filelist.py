@@ -1,4 +1,4 @@
-"""PMC Open Access file lists -> per-article licence, PMID and retraction status.
+"""PMC Open Access file lists and Cloud Service metadata JSONs -> per-article licence, PMID, retraction status.
 
 The JATS often lacks a machine-readable licence and never says whether the article was later
 retracted; PMC's file lists do. Accepted layouts (comma or tab separated, header names matched
@@ -8,9 +8,12 @@ case-, space- and punctuation-insensitively, "(YYYY-MM-DD ...)" hints ignored):
     LastUpdated (...), PMID, License, Retracted
   * legacy oa_file_list.txt: a timestamp line, then headerless tab-separated
     file, citation, accession, "PMID:123", licence.
+The PMC Cloud Service states the same per article version, in `PMC123.2.json` (see
+`read_version_metadata`).
 """
 import csv
 import io
+import json
 import re
 
 from medcurate.errors import UsageError
@@ -64,3 +67,22 @@ def read_filelist(data: bytes) -> dict[str, dict]:
             "article_file": record.get("article_file") or None,
         }
     return out
+
+
+def read_version_metadata(data: bytes) -> dict:
+    """One PMC Cloud Service metadata JSON -> {"pmcid", "version", "pmid", "license", "retracted"}.
+
+    The JSON (bucket README, section 4) has pmcid, version, pmid, doi, title, citation, is_pmc_openaccess,
+    is_manuscript, is_historical_ocr, is_retracted, license_code ("CC BY", ..., "TDM") and the objects'
+    URLs. Raises ValueError when it is not such a JSON.
+    """
+    record = json.loads(decode(data))
+    pmcid = _PMCID.fullmatch(str(record.get("pmcid", "")).strip()) if isinstance(record, dict) else None
+    version = record.get("version") if pmcid else None
+    if not pmcid or not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UsageError("not a PMC article-version metadata JSON (needs pmcid and a version number)")
+    pmid, retracted = record.get("pmid"), record.get("is_retracted")
+    return {"pmcid": f"PMC{pmcid.group(1)}", "version": version,
+            "pmid": str(pmid) if isinstance(pmid, int | str) and str(pmid).strip() else None,
+            "license": record.get("license_code") or None,
+            "retracted": retracted if isinstance(retracted, bool) else None}
