@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
-from test_fetch_pmc import bucket  # noqa: F401  (a real HTTP server laid out like the PMC bucket)
+from test_fetch_pmc import bucket, service  # noqa: F401  (real HTTP servers laid out like the PMC bucket)
 
 from medcurate.flows.curate import curate_flow
 from medcurate.flows.incremental import incremental_pmc_flow
@@ -16,6 +16,7 @@ from medcurate.stage import StageInputs
 from medcurate.stages.ingest_exams import IngestExams
 from medcurate.stages.ingest_pmc import IngestPMC
 from medcurate.store import VersionStore
+from medcurate.supersede import SUPERSEDED
 
 SAMPLES = Path(__file__).resolve().parent.parent / "medcurate" / "samples"
 
@@ -70,10 +71,24 @@ def test_curate_flow_on_a_local_dask_cluster(prefect_server, tmp_path):
 
 def test_incremental_pmc_flow_fetches_new_entries_and_ingests_them(prefect_server, bucket, tmp_path):
     out, store = tmp_path / "oa", str(tmp_path / "store")
-    first = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
-    again = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
+    first = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url, layout="legacy")
+    again = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url, layout="legacy")
     assert again == first                                              # nothing new: the same version
     bucket.add("oa_comm", "PMC6500000", "2026-02-01 08:00:00")
-    third = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url)
+    third = incremental_pmc_flow(str(out), store, ["comm", "noncomm"], bucket.url, layout="legacy")
     docs = VersionStore(store).get(third).read("documents")
     assert third != first and "PMC6500000" in docs["pmcid"].to_pylist()
+
+
+def test_incremental_pmc_flow_on_todays_cloud_layout(prefect_server, service, tmp_path):
+    out, store = tmp_path / "oa", str(tmp_path / "store")
+    first = incremental_pmc_flow(str(out), store, base_url=service.url)
+    assert incremental_pmc_flow(str(out), store, base_url=service.url) == first     # nothing new: the same version
+    service.add("PMC10200000", 2, "2026-01-12T08:00:00.000Z")                       # a new version of an article
+    service.publish("2026-01-13T01-00Z")
+    third = incremental_pmc_flow(str(out), store, base_url=service.url)
+    version = VersionStore(store).get(third)
+    docs = {d["pmcid"]: d["text"] for d in version.read("documents").to_pylist()}
+    assert third != first and set(docs) == {"PMC10777901", "PMC10200000", "PMC10300000"}
+    assert "Text of version 2." in docs["PMC10200000"]                             # the new version, not both
+    assert version.manifest["funnel"]["dropped"] == {SUPERSEDED: 1}

@@ -53,10 +53,10 @@ def test_bulk_package_with_file_list(tmp_path, shared_data):
 REAL = "pubmed_client_fixtures/PMC10777901.xml"
 
 
-def versioned(shared_data, version: int, in_jats: bool = False) -> bytes:
-    """The real article as PMC would serve version `version`: one paragraph saying so, and (in_jats) the
+def versioned(shared_data, version: int, in_jats: bool = False, source: str = REAL) -> bytes:
+    """A real article as PMC would serve version `version`: one paragraph saying so, and (in_jats) the
     <article-version> PMC writes into the JATS of the updated Cloud Service."""
-    data = (shared_data / "pmc_jats" / REAL).read_bytes()
+    data = (shared_data / "pmc_jats" / source).read_bytes()
     data = data.replace(b"<body>", f"<body><p>Text of version {version}.</p>".encode(), 1)
     if in_jats:
         data = data.replace(b"<article-meta>", b'<article-meta><article-version article-version-type="pmc-version">'

@@ -1,27 +1,30 @@
 """One object from the bucket to disk: resumable, verified, retried.
 
-Bytes go to `<file>.part` and are renamed into place only once their checksum (the MD5 the file list
-or the S3 ETag states) or, without one, their size matches; a killed run leaves the `.part`, and the
-next run asks for the rest with an HTTP Range request. Connection errors, timeouts, 429 and 5xx are
-retried with exponential backoff; a 404 is an answer, not an error.
+Bytes go to `<file>.part` and are renamed into place only once their checksum (the MD5 a file list, a
+metadata JSON or the inventory states, else the S3 ETag) or, without one, their size matches; a killed run
+leaves the `.part`, and the next run asks for the rest with an HTTP Range request. Connection errors,
+timeouts, 429 and 5xx are retried with exponential backoff; a 404 is an answer, not an error.
 """
 import hashlib
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 _MD5 = re.compile(r"[0-9a-f]{32}")
 _CHUNK = 1 << 16
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Result:
     key: str
-    status: str            # downloaded | skipped | missing (404) | failed
+    status: str            # downloaded | skipped (present) | excluded (not wanted) | missing (404) | failed
     reason: str = ""
     bytes: int = 0
 
@@ -47,14 +50,24 @@ class Downloader:
     def fetch(self, key: str, dest: Path, md5: str | None = None) -> Result:
         """Download `key` to `dest` unless it is already there with the expected content."""
         md5 = md5 if md5 and _MD5.fullmatch(md5) else None      # multipart ETags ("...-3") are not MD5s
+
+        def attempt() -> Result:
+            if dest.exists() and self._unchanged(key, dest, md5):
+                return Result(key, "skipped", "already present, checksum matches")
+            return self._get(key, dest, md5)
+        return self._retrying(key, attempt)
+
+    def read(self, key: str, params: dict | None = None) -> bytes | Result:
+        """A small object (a listing, a manifest) in memory; a Result (missing or failed) when it cannot be had."""
+        return self._retrying(key, lambda: self._check(self.client.get(key, params=params)).content)
+
+    def _retrying(self, key: str, attempt: Callable[[], T]) -> T | Result:
         reason = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+        for n in range(self.retries + 1):
+            if n:
+                time.sleep(self.backoff * 2 ** (n - 1))
             try:
-                if dest.exists() and self._unchanged(key, dest, md5):
-                    return Result(key, "skipped", "already present, checksum matches")
-                return self._get(key, dest, md5)
+                return attempt()
             except _NotFound:
                 return Result(key, "missing", "not found (404)")
             except _Refused as exc:

@@ -1,140 +1,31 @@
-"""`medcurate fetch pmc`: PMC Open Access articles from the cloud bucket into a folder `ingest pmc` reads.
+"""`medcurate fetch pmc`: PMC articles from the PMC Cloud Service bucket into a folder `ingest pmc` reads.
 
-By id, each id is looked for in the licence groups in order (the layout has no id-to-group index).
-With `since_last`, each group's file list says what changed after the previous run's high-water mark;
-the mark only moves past entries that are on disk, so a failed entry is tried again next time. The
-file-list rows of what was fetched go to `fetched.filelist.csv`, which gives ingest the PMID, licence
-and retraction status.
+The layout decides how (medcurate.fetch.cloud for today's per-article-version layout, the default;
+medcurate.fetch.legacy for the per-licence-group one PMC removes in August 2026); ids are checked here.
 """
-import csv
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from medcurate.console import track
 from medcurate.errors import UsageError
-from medcurate.fetch.download import Downloader, Result
-from medcurate.fetch.filelist import Entry, read_entries
-from medcurate.fetch.layout import DEFAULT_BASE_URL, DEFAULT_GROUPS, Layout, folder
-from medcurate.fetch.state import load_marks, save_marks
+from medcurate.fetch import cloud, legacy
+from medcurate.fetch.jobs import FetchOptions, FetchReport
+from medcurate.fetch.layout import LegacyLayout
+from medcurate.fetch.legacy import FETCHED_LIST
+from medcurate.pmcids import parse_pmcid
 
-FETCHED_LIST = "fetched.filelist.csv"
-LISTS_DIR = ".filelists"          # the groups' full file lists: hidden, too big for ingest to read whole
-
-
-@dataclass
-class FetchOptions:
-    out_dir: Path
-    base_url: str = DEFAULT_BASE_URL
-    groups: tuple[str, ...] = DEFAULT_GROUPS
-    layout: Layout = field(default_factory=Layout)
-    workers: int = 4
-    retries: int = 4
-    backoff: float = 1.0
-
-
-@dataclass
-class FetchReport:
-    results: list[Result] = field(default_factory=list)
-    marks: dict[str, str] = field(default_factory=dict)
-
-    def by_status(self, status: str) -> list[Result]:
-        return [r for r in self.results if r.status == status]
+__all__ = ["FETCHED_LIST", "FetchOptions", "FetchReport", "fetch_ids", "fetch_since_last"]
 
 
 def fetch_ids(options: FetchOptions, ids: list[str]) -> FetchReport:
-    pmcids = list(dict.fromkeys(_pmcid(i) for i in ids))
-    with _downloader(options) as dl:
-        return FetchReport(_run(options, pmcids, lambda pmcid: _fetch_one_id(dl, options, pmcid)))
+    """Each id's latest version ("PMC123"), or the version it names ("PMC123.2")."""
+    try:
+        parsed = list(dict.fromkeys(parse_pmcid(i) for i in ids))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return _module(options).fetch_ids(options, parsed)
 
 
 def fetch_since_last(options: FetchOptions, since: str | None = None) -> FetchReport:
-    """Entries of the groups' file lists updated after the last run's mark (or after `since`)."""
-    marks = load_marks(options.out_dir)
-    report = FetchReport(marks=dict(marks))
-    with _downloader(options) as dl:
-        for group in options.groups:
-            name = folder(group)
-            key = options.layout.filelist_key(group)
-            local = options.out_dir / LISTS_DIR / Path(key).name
-            listed = dl.fetch(key, local)
-            if listed.status in ("missing", "failed"):
-                report.results.append(Result(key, "failed", f"file list: {listed.reason}"))
-                continue
-            mark = since or marks.get(name, "")
-            entries = sorted((e for e in read_entries(local) if e.last_updated > mark), key=lambda e: e.last_updated)
-            results = _run(options, entries, lambda e: _listed(dl.fetch(e.key, options.out_dir / e.key, e.etag)))
-            report.results += results
-            _record_fetched(options.out_dir, [e for e, r in zip(entries, results) if r.status != "failed"])
-            report.marks[name] = _high_water(entries, results, mark)
-    save_marks(options.out_dir, report.marks)
-    return report
+    """What changed since the previous `--since-last` run into the same folder (or since `since`)."""
+    return _module(options).fetch_since_last(options, since)
 
 
-def _listed(result: Result) -> Result:
-    """A key the file list names but the bucket does not have is a failure, not a probe's miss."""
-    return Result(result.key, "failed", f"listed but {result.reason}") if result.status == "missing" else result
-
-
-def _fetch_one_id(dl: Downloader, options: FetchOptions, pmcid: str) -> Result:
-    for group in options.groups:
-        key = options.layout.article_key(group, pmcid)
-        result = dl.fetch(key, options.out_dir / key)
-        if result.status != "missing":
-            return result
-    return Result(pmcid, "failed", f"not found in groups {', '.join(options.groups)} (404)")
-
-
-def _run(options: FetchOptions, items: list, job: Callable[..., Result]) -> list[Result]:
-    """`job` over `items` on a few threads, with a progress bar; results in the order of `items`."""
-    with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        futures = {pool.submit(job, item): i for i, item in enumerate(items)}
-        results: list[Result | None] = [None] * len(items)
-        for future in track(as_completed(futures), "fetching", total=len(futures)):
-            results[futures[future]] = future.result()
-    return results
-
-
-def _high_water(entries: list[Entry], results: list[Result], mark: str) -> str:
-    """The newest LastUpdated below the first failure: everything up to it is on disk."""
-    failed = [e.last_updated for e, r in zip(entries, results) if r.status == "failed"]
-    done = [e.last_updated for e in entries if not failed or e.last_updated < min(failed)]
-    return max(done, default=mark)
-
-
-def _record_fetched(out_dir: Path, entries: list[Entry]) -> None:
-    """Merge the entries' file-list rows into `fetched.filelist.csv` (one row per accession)."""
-    if not entries:
-        return
-    path = out_dir / FETCHED_LIST
-    rows: dict[str, dict] = {}
-    header = list(entries[0].row)
-    if path.exists():
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or header
-            rows = {_accession(row): row for row in reader}
-    rows |= {e.pmcid: e.row for e in entries}
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows.values())
-    os.replace(tmp, path)
-
-
-def _accession(row: dict) -> str:
-    return next((v for k, v in row.items() if k and k.replace(" ", "").lower() == "accessionid"), "")
-
-
-def _pmcid(value: str) -> str:
-    value = value.strip().upper()
-    if not value.removeprefix("PMC").isdigit():
-        raise UsageError(f"not a PMCID: {value!r}")
-    return value if value.startswith("PMC") else f"PMC{value}"
-
-
-def _downloader(options: FetchOptions) -> Downloader:
-    return Downloader(options.base_url, options.workers, options.retries, options.backoff)
+def _module(options: FetchOptions):
+    return legacy if isinstance(options.layout, LegacyLayout) else cloud

@@ -80,7 +80,7 @@ def read_version_metadata(data: bytes) -> dict:
     pmcid = _PMCID.fullmatch(str(record.get("pmcid", "")).strip()) if isinstance(record, dict) else None
     version = record.get("version") if pmcid else None
     if not pmcid or not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise UsageError("not a PMC article-version metadata JSON (needs pmcid and a version number)")
+        raise ValueError("not a PMC article-version metadata JSON (needs pmcid and a version number)")
     pmid, retracted = record.get("pmid"), record.get("is_retracted")
     return {"pmcid": f"PMC{pmcid.group(1)}", "version": version,
             "pmid": str(pmid) if isinstance(pmid, int | str) and str(pmid).strip() else None,
