@@ -1,6 +1,6 @@
 """The bucket's per-group file list as a download index: which key, its checksum, and when it changed.
 
-(`stages/formats/pmc_filelist.py` reads the same lists for the article metadata ingest needs; this
+(`stages/readers/pmc_filelist.py` reads the same lists for the article metadata ingest needs; this
 reads the columns a downloader needs, which that one drops.) The lists run to millions of rows, so
 they are streamed from disk.
 """

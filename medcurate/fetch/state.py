@@ -1,4 +1,5 @@
-"""The `--since-last` high-water marks, one per licence-group folder, kept beside the downloads.
+"""The `--since-last` high-water marks, kept beside the downloads: one per licence-group folder (legacy
+layout, file lists' "Last Updated") and one for the cloud layout's inventory (`inventory`, LastModifiedDate).
 
 The file is hidden (`.medcurate-fetch.json`) so `medcurate ingest pmc OUTDIR` never reads it.
 """
