@@ -37,7 +37,7 @@ def stage_code(stage: Stage) -> dict:
 
 def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResult:
     config = dataclasses.asdict(stage.config)
-    identities = [t.ref for t in inputs.tables] + [f"{p}@{file_digest(p)}" for p in inputs.files]
+    identities = [t.ref for t in inputs.tables] + [file_identity(stage, i, p) for i, p in enumerate(inputs.files)]
     code = stage_code(stage)
     rows_per_part = part_rows(stage)
     code_key = f"{code['digest']}/{sorted(code.get('identity', {}).items())}/schemas-{schemas.SCHEMA_VERSION}" + (
@@ -48,7 +48,7 @@ def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResu
     parts = plan_parts(stage, inputs)
     if not stage.accepts_raw_notes and not parts:
         for table in inputs.tables:
-            check_deidentified(table.iter_batches(), where=table.ref)
+            check_deidentified(table)
     header = {"stage": stage.name, "config": config, "inputs": identities, "code_version": code["digest"],
               "code": code, "medcurate_version": __version__, "schema_version": schemas.SCHEMA_VERSION}
     if parts:                     # each part is a version of its own: done parts are cache hits on a rerun
@@ -126,6 +126,12 @@ def _add(values: list):
         return {k: _add([v[k] for v in values if isinstance(v, dict) and k in v]) for k in keys}
     numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return sum(numbers) if isinstance(first, int) else round(sum(numbers) / len(numbers), 4)
+
+
+def file_identity(stage: Stage, position: int, path: str) -> str:
+    """How a raw input file is named in a version id and manifest: path and digest, or, for stages that read
+    clinical notes (whose file names may name patients), its position and digest only."""
+    return f"{'file-' + str(position) if stage.accepts_raw_notes else path}@{file_digest(path)}"
 
 
 def file_digest(path: str) -> str:

@@ -174,11 +174,15 @@ def test_export_refuses_notes_that_were_not_deidentified(tmp_path):
             {"id": "p1/qa0", "source": "pmc", "passage": "Aspirin is an NSAID.", "question": "Is it?",
              "answer": "Yes", "grounding_score": 0.9}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    with pytest.raises(PHIGateError, match="1 clinical-note rows"):
+    with pytest.raises(PHIGateError, match="rows whose source names clinical notes"):
         build_export(store, str(path), "qa", 10)
+    claims = tmp_path / "claims.jsonl"          # a file that says its notes are de-identified is not believed
+    claims.write_text(path.read_text().replace('"deidentified": false', '"deidentified": true'))
+    with pytest.raises(PHIGateError, match="refused: it looks like clinical notes"):
+        build_export(store, str(claims), "qa", 10)
     result = runner.invoke(app, ["annotate", "export", "--input", str(path), "--out", str(tmp_path / "t.json"),
                                  "--store", str(store.root)], env=NO_SERVER)
-    assert result.exit_code == 2 and "de-identification" in result.output
+    assert result.exit_code == 2 and "deidentify" in result.output and "John Smith" not in result.output
     assert not (tmp_path / "t.json").exists()
 
 
