@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from medcurate.console import track
 from medcurate.funnel import Funnel
-from medcurate.stage import Stage, StageInputs, TableInput
+from medcurate.stage import Stage, StageInputs, TableInput, TableSpec
 from medcurate.store import PendingVersion
 
 
@@ -33,9 +33,18 @@ class Tagger(Stage):
         """Whole-input work before any row is tagged (build an index, load models); what must be closed
         after the run (an LLM client) goes on `resources`."""
 
+    def is_target(self, kind: str) -> bool:
+        """Whether tables of this kind are tagged and written out (default: every input table)."""
+        return True
+
     def targets(self, inputs: StageInputs) -> list[TableInput]:
-        """The tables whose rows are tagged and written out (default: every input table)."""
-        return inputs.tables
+        return [t for t in inputs.tables if self.is_target(t.kind)]
+
+    def outputs(self, inputs: list[TableSpec]) -> list[TableSpec]:
+        targets = [t for t in inputs if self.is_target(t.kind)]
+        added = {f.name for f in self.columns}
+        return [TableSpec(name, t.kind, t.columns | added if t.columns is not None else None)
+                for t, name in zip(targets, unique_names([t.name for t in targets]))]
 
     def tag(self, batch: pa.RecordBatch, at: Position) -> list[pa.Array]:
         """One array per declared column, for the rows of `batch`."""

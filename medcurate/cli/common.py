@@ -59,5 +59,5 @@ def finish(store: VersionStore, result: RunResult, started: float, tag: str | No
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from medcurate.config import option
-from medcurate.errors import UsageError
 from medcurate.stage import StageInputs, TableInput, register
 from medcurate.stages.decontaminate.benchmark_index import BenchmarkIndex, DetectorSettings
 from medcurate.stages.dedup.shingles import batch_tokens
@@ -70,10 +69,8 @@ class Decontaminate(Tagger):
         for source in inputs.tables:
             if source.kind == "exam_items":
                 items.collect(source)
-        if not items.ids:
-            raise UsageError("no benchmark items: give an exam_items input with rows in the eval splits "
-                             f"{self.config.eval_splits}" + (f" of {self.config.benchmarks}" if self.config.benchmarks else ""))
-        self.index = items.index()
+        # without benchmark items there is nothing to overlap: every row is tagged clean, and the summary says so
+        self.index = items.index() if items.ids else None
         self.counts = {"rows_checked": 0, "contaminated": 0, "by_method": {m: 0 for m in METHODS}, "by_exam": {}}
         self.columns_of: dict[str, list[str]] = {}
 
@@ -84,7 +81,7 @@ class Decontaminate(Tagger):
         is_eval = self.items.is_eval(batch) if kind == "exam_items" else np.zeros(batch.num_rows, bool)
         tokens = batch_tokens(row_texts(batch, columns, kind))
         hits = [[] for _ in range(batch.num_rows)]
-        for method in METHODS:
+        for method in METHODS if self.index else ():
             match = getattr(self.index, f"{method}_matches")(tokens)
             for row, item, score in zip(match.row, match.item, match.score):
                 if not is_eval[row]:
@@ -93,6 +90,9 @@ class Decontaminate(Tagger):
         return _tag(hits, is_eval)
 
     def summary(self) -> dict:
+        if not self.items.ids:
+            return {"benchmark_items": "none: no exam_items input has rows in the eval splits "
+                                       f"{self.config.eval_splits}; nothing was checked", **self.counts}
         return {"benchmark_items": self.items.summary(), **self.counts}
 
 

@@ -37,6 +37,7 @@ class Config:
 @register
 class Deidentify(ScrubbingStage, Stage):
     name = "deidentify"
+    writes = ("documents", "passages")
     reads = ("documents",)
     accepts_raw_notes = True
     imports_paths = False
