@@ -49,6 +49,7 @@ class TableInput:
     version: Version
     table: str
     rows: tuple[int, int] | None = None
+    name: str | None = None            # what a stage calls its output of this table (parts keep the whole's names)
 
     @property
     def ref(self) -> str:
@@ -179,9 +180,10 @@ class Stage:
     def assemble(self, parts: list[Version], out: PendingVersion, funnel: Funnel) -> dict:
         """The stage's version from the last phase's part versions, in order: tables concatenated, funnels and
         summaries added up (ingest stages also resolve an id found in several parts here)."""
-        for name, info in parts[0].tables.items():
-            writer = out.table(name, parts[0].schema(name), info["kind"])
-            for part in parts:
+        for name in dict.fromkeys(name for part in parts for name in part.tables):
+            holders = [part for part in parts if name in part.tables]
+            writer = out.table(name, holders[0].schema(name), holders[0].tables[name]["kind"])
+            for part in holders:
                 for batch in part.iter_batches(name):
                     writer.write(batch)
         for part in parts:

@@ -24,7 +24,7 @@ from medcurate.annotation.configs import load_config
 from medcurate.annotation.export import build_export
 from medcurate.annotation.sample import choose
 from medcurate.annotation.server import connect, find_project
-from medcurate.annotation.training import human_labels
+from medcurate.annotation.human_labels import HumanLabels, human_labels
 from medcurate.cli import app
 from medcurate.gate import PHIGateError
 from medcurate.runner import run_stage
@@ -217,6 +217,11 @@ def test_import_from_a_file_and_human_labels_as_training_rows(real_store, tmp_pa
     assert labels.column("label_source").to_pylist() == ["human:user:1", "human:user:2"] * 2
     assert labels.column("edu_score").to_pylist() == [4, 3, 4, 3]
     assert labels.column("doc_type").to_pylist() == ["study", "study", "study", "review"]
+    staged = runner.invoke(app, ["stage", "human_labels", "--input", version.id, "--input", "pmc:passages",
+                                 "--store", real_store.root, "--json"])
+    assert staged.exit_code == 0, staged.output
+    made = real_store.get(json.loads(staged.stdout)["id"])
+    assert made.read("labels").equals(labels) and made.manifest["summary"]["reviewers"] == 2
 
 
 # -- the real server -----------------------------------------------------------------------------
