@@ -34,12 +34,12 @@ class Export:
 
 
 def build_export(store: VersionStore, ref: str, kind: str, size: int, seed: int = 0,
-                 imported: list[RunResult] | None = None) -> Export:
+                 imported: list[RunResult] | None = None, assume_deidentified: str | None = None) -> Export:
     config = load_config(kind)
     # resolve_inputs only needs to know which table kind to pick (and to import paths as that kind)
     reader = SimpleNamespace(reads=(TABLE_KIND[kind],), imports_paths=True)
-    (source,) = resolve_inputs(store, reader, [ref], imported).tables
-    check_deidentified(source.iter_batches(), where=source.ref)
+    (source,) = resolve_inputs(store, reader, [ref], imported, assume_deidentified).tables
+    check_deidentified(source)
     table = source.version.read(source.table)
     picks = choose(table, kind, size, seed=seed)
     rows = table.take(pa.array([p.row for p in picks], pa.int64())).to_pylist()

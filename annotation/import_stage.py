@@ -46,6 +46,7 @@ class Config:
 @register
 class ImportAnnotations(Stage):
     name = "import_annotations"
+    writes = ("annotations",)
     Config = Config
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:

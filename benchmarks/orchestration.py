@@ -15,13 +15,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from medcurate.flows.curate import curate_flow  # noqa: E402
-from medcurate.pipeline.dag import load_pipeline, run_direct, run_pipeline  # noqa: E402
+from medcurate.pipeline.check import check  # noqa: E402
+from medcurate.pipeline.dag import run_direct, run_pipeline  # noqa: E402
+from medcurate.pipeline.spec import build, read_file  # noqa: E402
+from medcurate.store import VersionStore  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def config(data: Path | None) -> dict:
-    settings = load_pipeline(REPO / "medcurate" / "samples" / "pipeline.yaml")
+    settings = read_file(REPO / "medcurate" / "samples" / "pipeline.yaml")
     if data:
         settings["sources"] = {"pmc": [str(data / "pmc_jats")], "exams": [str(data / "exam_mcq")]}
     settings["stages"]["qa_passages"] = {"limit": 0}
@@ -44,7 +47,9 @@ def main() -> None:
     direct, flow = [], []
     for _ in range(args.runs):
         store = tempfile.mkdtemp()
-        direct.append(timed(lambda: run_pipeline(settings, lambda step, refs: run_direct(store, step, refs))))
+        checked = check(build(settings))
+        direct.append(timed(lambda: run_pipeline(checked, lambda step, refs: run_direct(store, step, refs),
+                                                 VersionStore(store))))
         store = tempfile.mkdtemp()
         flow.append(timed(lambda: curate_flow(settings, store)))
     print(f"{'':24} {'seconds (each run)':>24} {'best':>8}")

@@ -1,10 +1,12 @@
-"""The Prefect tasks every flow uses: run a named stage (or one part of it) through the shared runner."""
+"""The Prefect tasks every flow uses: run a named stage, one part of a stage, or a pipeline step, through the
+shared runner (the same code the CLI runs, so the same inputs give the same version ids)."""
 from prefect import task
 
-from medcurate.pipeline.dag import Step, StepResult, run_direct, run_named
+from medcurate.pipeline.dag import StepResult, run_direct, run_named
 from medcurate.pipeline.registry import stage_class
 from medcurate.pipeline.resolve import resolve_inputs
-from medcurate.runner import plan_parts
+from medcurate.pipeline.spec import Step
+from medcurate.runner import run_pending_part
 from medcurate.store import VersionStore
 
 
@@ -14,15 +16,15 @@ def run_named_stage(name: str, inputs: list[str], config: dict | None = None, st
     return run_named(VersionStore(store), name, inputs, config).version.id
 
 
+@task(name="part", retries=1, retry_delay_seconds=5)
+def run_part(name: str, inputs: list[str], config: dict, phase: str, key: str, store: str | None) -> str:
+    """One part of a stage's run in parts (its earlier phases are committed); return the part's version id."""
+    st = VersionStore(store)
+    stage_cls = stage_class(name)
+    return run_pending_part(st, stage_cls.from_dict(config), resolve_inputs(st, stage_cls, inputs), phase, key)
+
+
 @task(name="step", task_run_name="{step.name}", retries=1, retry_delay_seconds=5)
 def run_step(step: Step, refs: list[str], store: str | None) -> StepResult:
-    """A whole step; for a row-wise stage its parts are already committed, so this assembles them."""
+    """A whole step; for a stage run in parts its parts are already committed, so this assembles them."""
     return run_direct(store, step, refs)
-
-
-def part_refs(step: Step, refs: list[str], store: str | None) -> list[list[str]]:
-    """The inputs of each part of a row-wise step, spelled as refs ("ID:table[0:64]"); [] when it has none."""
-    st = VersionStore(store)
-    stage_cls = stage_class(step.stage)
-    inputs = resolve_inputs(st, stage_cls, refs)
-    return [[t.ref for t in part.tables] + part.files for part in plan_parts(stage_cls.from_dict(step.config), inputs)]

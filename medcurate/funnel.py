@@ -31,6 +31,15 @@ class Funnel:
     def skip_input(self, reason: str) -> None:
         self.skipped_inputs[reason] += 1
 
+    def add(self, counts: dict) -> None:
+        """Add a committed funnel (a part's) to this one."""
+        self.inputs += counts.get("inputs", 0)
+        self.seen += counts.get("in", 0)
+        self.kept += counts.get("kept", 0)
+        self.quarantined += counts.get("quarantined", 0)
+        self.dropped.update(counts.get("dropped", {}))
+        self.skipped_inputs.update(counts.get("skipped_inputs", {}))
+
     def check(self) -> None:
         accounted = self.kept + self.quarantined + sum(self.dropped.values())
         if accounted != self.seen:

@@ -6,7 +6,6 @@ gate on inputs, the funnel check, the atomic commit, and row-wise stages' parts.
 """
 import dataclasses
 import hashlib
-import os
 from dataclasses import dataclass
 
 import fsspec
@@ -16,7 +15,7 @@ from medcurate.console import console
 from medcurate.fingerprint import code_identity
 from medcurate.funnel import Funnel
 from medcurate.gate import check_deidentified
-from medcurate.stage import Stage, StageInputs, TableInput
+from medcurate.stage import Part, Phase, Stage, StageInputs
 from medcurate.store import StoreError, Version, VersionStore, version_id
 
 
@@ -36,30 +35,102 @@ def stage_code(stage: Stage) -> dict:
 
 
 def run_stage(store: VersionStore, stage: Stage, inputs: StageInputs) -> RunResult:
-    config = dataclasses.asdict(stage.config)
-    identities = [t.ref for t in inputs.tables] + [f"{p}@{file_digest(p)}" for p in inputs.files]
-    code = stage_code(stage)
-    rows_per_part = part_rows(stage)
-    code_key = f"{code['digest']}/{sorted(code.get('identity', {}).items())}/schemas-{schemas.SCHEMA_VERSION}" + (
-        f"/parts-{rows_per_part}" if rows_per_part else "")
-    vid = version_id(stage.name, config, identities, code_key)
+    """Run a stage on its inputs into a committed version, or find the version already made (a cache hit).
+    A stage with phases runs them part by part (each part a version of its own, so a killed run resumes from
+    the parts it committed), then assembles the last phase's parts; the id is the same either way."""
+    vid, header = identify(stage, inputs)
     if existing := _cached(store, vid):
         return RunResult(existing, cached=True)
-    parts = plan_parts(stage, inputs)
-    if not stage.accepts_raw_notes and not parts:
+    if not stage.accepts_raw_notes:
         for table in inputs.tables:
-            check_deidentified(table.iter_batches(), where=table.ref)
+            check_deidentified(table)
+    earlier = {}
+    for phase in stage.phases():
+        parts = phase.plan(inputs, earlier)
+        if not parts and not earlier:            # fits in one piece: run it whole
+            break
+        earlier[phase.name] = [run_part(store, stage, vid, phase, part, earlier).version for part in parts]
+    if earlier:
+        last = earlier[stage.phases()[-1].name]
+        return RunResult(_commit(store, vid, {**header, "parts": [v.id for v in last]},
+                                 lambda out, funnel: stage.assemble(last, out, funnel)), cached=False)
+    return RunResult(_commit(store, vid, header, lambda out, funnel: stage.run(inputs, out, funnel)), cached=False)
+
+
+def identify(stage: Stage, inputs: StageInputs) -> tuple[str, dict]:
+    """The version id a stage's run on these inputs gets, and its manifest header."""
+    config = dataclasses.asdict(stage.config)
+    identities = [t.ref for t in inputs.tables] + [file_identity(stage, i, p) for i, p in enumerate(inputs.files)]
+    code = stage_code(stage)
+    code_key = f"{code['digest']}/{sorted(code.get('identity', {}).items())}/schemas-{schemas.SCHEMA_VERSION}"
+    vid = version_id(stage.name, config, identities, code_key)
     header = {"stage": stage.name, "config": config, "inputs": identities, "code_version": code["digest"],
               "code": code, "medcurate_version": __version__, "schema_version": schemas.SCHEMA_VERSION}
-    if parts:                     # each part is a version of its own: done parts are cache hits on a rerun
-        done = [run_stage(store, stage, part).version for part in parts]
-        return RunResult(assemble(store, vid, {**header, "parts": [v.id for v in done]}, done), cached=False)
+    return vid, header
+
+
+def run_part(store: VersionStore, stage: Stage, vid: str, phase: Phase, part: Part,
+             earlier: dict[str, list[Version]]) -> RunResult:
+    """One part of a phased run, committed as a version of its own (a cache hit when it already is)."""
+    part_vid = _part_id(stage, vid, phase, part, earlier)
+    if existing := _cached(store, part_vid):
+        return RunResult(existing, cached=True)
+    header = {**identify(stage, part.inputs)[1], "part_of": vid, "phase": phase.name, "part": part.key,
+              "after": [v.id for versions in earlier.values() for v in versions]}
+    return RunResult(_commit(store, part_vid, header, lambda out, funnel: phase.run(part, earlier, out, funnel)),
+                     cached=False)
+
+
+def pending_parts(store: VersionStore, stage: Stage, inputs: StageInputs) -> tuple[str, list[Part]]:
+    """For a task runner: the first phase with parts not yet committed, and those parts ("", [] when every
+    part is committed, or the run needs no parts); committed phases are read back from the store."""
+    vid, _ = identify(stage, inputs)
+    if _cached(store, vid):
+        return "", []
+    earlier: dict[str, list[Version]] = {}
+    for phase in stage.phases():
+        parts = phase.plan(inputs, earlier)
+        if not parts and not earlier:
+            return "", []
+        done = [(part, _committed_part(store, stage, vid, phase, part, earlier)) for part in parts]
+        missing = [part for part, version in done if version is None]
+        if missing:
+            return phase.name, missing
+        earlier[phase.name] = [version for _, version in done]
+    return "", []
+
+
+def run_pending_part(store: VersionStore, stage: Stage, inputs: StageInputs, phase_name: str, key: str) -> str:
+    """Run the part `key` of phase `phase_name` (its earlier phases must be committed); return its id."""
+    vid, _ = identify(stage, inputs)
+    earlier: dict[str, list[Version]] = {}
+    for phase in stage.phases():
+        parts = phase.plan(inputs, earlier)
+        if phase.name == phase_name:
+            part = next(p for p in parts if p.key == key)
+            return run_part(store, stage, vid, phase, part, earlier).version.id
+        earlier[phase.name] = [_committed_part(store, stage, vid, phase, p, earlier) for p in parts]
+    raise ValueError(f"stage {stage.name} has no phase {phase_name!r}")
+
+
+def _committed_part(store, stage, vid, phase, part, earlier) -> Version | None:
+    return _cached(store, _part_id(stage, vid, phase, part, earlier))
+
+
+def _part_id(stage: Stage, vid: str, phase: Phase, part: Part, earlier: dict[str, list[Version]]) -> str:
+    """A part's id: the run it belongs to, its phase and key, what it reads and the parts before it."""
+    after = [v.id for versions in earlier.values() for v in versions]
+    reads = identify(stage, part.inputs)[0]
+    return version_id(stage.name, {"part of": vid}, [phase.name, part.key, reads, *after], "")
+
+
+def _commit(store: VersionStore, vid: str, header: dict, write) -> Version:
     pending = store.begin(vid, header)
     try:
         funnel = Funnel()
-        summary = stage.run(inputs, pending, funnel)
+        summary = write(pending, funnel)
         funnel.check()
-        return RunResult(pending.commit(funnel.to_dict(), summary), cached=False)
+        return pending.commit(funnel.to_dict(), summary)
     except BaseException:
         pending.abort()
         raise
@@ -79,53 +150,10 @@ def _cached(store: VersionStore, vid: str) -> Version | None:
     return existing
 
 
-def part_rows(stage: Stage) -> int | None:
-    """The stage's part size; MEDCURATE_PART_ROWS overrides it for every row-wise stage (smaller parts:
-    finer resume and more parallel tasks). It is part of the version id, so set it the same for reruns."""
-    override = os.environ.get("MEDCURATE_PART_ROWS")
-    return (int(override) if override and stage.part_rows else None) or stage.part_rows
-
-
-def plan_parts(stage: Stage, inputs: StageInputs) -> list[StageInputs]:
-    """The parts a row-wise stage's run is split into (none when it fits in one part)."""
-    size = part_rows(stage)
-    if not size or not inputs.tables or inputs.tables[0].rows:
-        return []
-    first, rest = inputs.tables[0], inputs.tables[1:]
-    total = first.num_rows
-    if total <= size:
-        return []
-    return [StageInputs(tables=[TableInput(first.version, first.table, (start, min(start + size, total))), *rest],
-                        files=inputs.files)
-            for start in range(0, total, size)]
-
-
-def assemble(store: VersionStore, vid: str, header: dict, parts: list[Version]) -> Version:
-    """One version from its parts, in order: tables concatenated, funnels and summaries added up."""
-    pending = store.begin(vid, header)
-    try:
-        for name, info in parts[0].tables.items():
-            writer = pending.table(name, parts[0].schema(name), info["kind"])
-            for part in parts:
-                for batch in part.iter_batches(name):
-                    writer.write(batch)
-        funnel = _add([p.manifest["funnel"] for p in parts])
-        return pending.commit(funnel, _add([p.manifest["summary"] for p in parts]))
-    except BaseException:
-        pending.abort()
-        raise
-
-
-def _add(values: list):
-    """Counts add up, rates (floats) average, dicts merge key by key; anything else keeps its first value."""
-    first = values[0]
-    if isinstance(first, bool) or not isinstance(first, (int, float, dict)):
-        return first
-    if isinstance(first, dict):
-        keys = list(dict.fromkeys(k for v in values if isinstance(v, dict) for k in v))
-        return {k: _add([v[k] for v in values if isinstance(v, dict) and k in v]) for k in keys}
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return sum(numbers) if isinstance(first, int) else round(sum(numbers) / len(numbers), 4)
+def file_identity(stage: Stage, position: int, path: str) -> str:
+    """How a raw input file is named in a version id and manifest: path and digest, or, for stages that read
+    clinical notes (whose file names may name patients), its position and digest only."""
+    return f"{'file-' + str(position) if stage.accepts_raw_notes else path}@{file_digest(path)}"
 
 
 def file_digest(path: str) -> str:

@@ -312,8 +312,8 @@ class PendingVersion:
     def commit(self, funnel: dict, summary: dict | None = None) -> Version:
         tables = {name: {"kind": self.kinds[name], **w.close(f"medcurate {self.id} {name}")}
                   for name, w in self.writers.items()}
-        primary = next(iter(self.kinds.values()), None)     # the first table a stage opens is its main output
-        manifest = {"kind": primary, **self.header, "tables": tables, "funnel": funnel, "summary": summary or {},
+        main = next(iter(self.kinds), None)        # the first table a stage opens is its main output
+        manifest = {"kind": self.kinds.get(main), "main_table": main, **self.header, "tables": tables, "funnel": funnel, "summary": summary or {},
                     "finished_at": _now()}
         self.store.fs.delete_file(posixpath.join(self.staging, OWNER))
         self.store._write(posixpath.join(self.staging, MANIFEST),

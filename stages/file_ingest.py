@@ -9,7 +9,6 @@ drift apart in how they account for input.
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain
-from typing import ClassVar
 
 from medcurate import schemas
 from medcurate.console import track
@@ -41,7 +40,7 @@ class _Sink:
 
 
 class FileIngestStage(Stage):
-    main_kind: ClassVar[str] = "documents"      # the main output kind: documents or exam_items
+    writes = ("documents", "passages", "quarantine")     # the first is the main output
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped | Withdrawn]:
         raise NotImplementedError
@@ -58,8 +57,8 @@ class FileIngestStage(Stage):
         return rows
 
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
-        main = _Sink(out, self.main_kind)
-        passages = _Sink(out, "passages") if self.main_kind == "documents" else None
+        main = _Sink(out, self.writes[0])
+        passages = _Sink(out, "passages") if "passages" in self.writes else None
         quarantine = _Sink(out, "quarantine")
         deletions: _Sink | None = None
         claims = Claims()                           # one row per id; a newer article version wins

@@ -56,6 +56,7 @@ class Chunk:
 @register
 class GenerateQA(Stage):
     name = "generate_qa"
+    writes = ("qa_pairs", "failures")
     reads = ("passages",)
     part_rows = 64
     Config = Config

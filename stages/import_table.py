@@ -1,7 +1,10 @@
 """`import`: bring a table made elsewhere into the store as a version, so any stage can run on it.
 
 The table's own `id` column is kept (or taken from `id_column`); rows without one get
-"<file stem>:<row>". Lines or rows that cannot be read go to the `quarantine` table.
+"<file stem>:<row>". Lines or rows that cannot be read go to the `quarantine` table. Tables that look like
+clinical notes or carry patient fields are refused (medcurate/gate.py) unless `assume_deidentified` says why
+they may enter; a `deidentified` column in the file is never believed: it is dropped, or set for every row
+under that recorded assertion.
 """
 import posixpath
 from dataclasses import dataclass
@@ -13,7 +16,8 @@ from medcurate import schemas
 from medcurate.config import option
 from medcurate.errors import UsageError
 from medcurate.funnel import Funnel
-from medcurate.gate import check_deidentified
+from medcurate.gate import refusal, screen_table
+from medcurate.runner import file_digest
 from medcurate.stage import Stage, StageInputs, register
 from medcurate.store import PendingVersion
 from medcurate.tables import read_table
@@ -23,6 +27,8 @@ from medcurate.tables import read_table
 class Config:
     kind: str | None = option(None, "documents, passages, exam_items, qa_pairs, ...; None: inferred from columns")
     id_column: str = option("id", "column holding unique row ids")
+    assume_deidentified: str | None = option(None, "why this table is already de-identified (recorded in the "
+                                             "version); without it, tables that look like clinical notes are refused")
 
 
 @register
@@ -35,7 +41,7 @@ class ImportTable(Stage):
         funnel.inputs += 1
         read = read_table(path)
         table = with_id_column(read.table, self.config.id_column, posixpath.basename(path.rstrip("/")))
-        check_deidentified(table.to_batches(), where=path)    # raw notes must not enter the store
+        table = self._admit(table, f"the table given as input (sha256 {file_digest(path)})")
         out.table(self.config.kind or infer_kind(table.column_names), table.schema).write(table)
         funnel.see(table.num_rows + len(read.bad_rows))
         funnel.keep(table.num_rows)
@@ -45,6 +51,17 @@ class ImportTable(Stage):
                               for i, (row, reason) in enumerate(read.bad_rows, 1)])
             funnel.quarantine(len(read.bad_rows))
         return {"columns": table.schema.names}
+
+
+    def _admit(self, table: pa.Table, where: str) -> pa.Table:
+        """The table as it may enter the store, or a refusal: raw notes stay out."""
+        if "deidentified" in table.column_names:
+            table = table.drop_columns(["deidentified"])
+        if self.config.assume_deidentified:
+            return table.append_column("deidentified", pa.array([True] * table.num_rows, pa.bool_()))
+        if found := screen_table(table):
+            raise refusal(where, found, table.num_rows)
+        return table
 
 
 def with_id_column(table: pa.Table, id_column: str, stem: str) -> pa.Table:

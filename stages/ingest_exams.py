@@ -24,7 +24,7 @@ class Config:
 @register
 class IngestExams(FileIngestStage):
     name = "ingest_exams"
-    main_kind = "exam_items"
+    writes = ("exam_items", "quarantine")
     Config = Config
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Quarantined | Skipped]:

@@ -29,6 +29,7 @@ class Config:
 @register
 class IngestNotes(ScrubbingStage, FileIngestStage):
     name = "ingest_notes"
+    accepts_raw_notes = True
     Config = Config
 
     def parse(self, unit: InputUnit) -> Iterator[dict | Dropped | Quarantined | Skipped]:

@@ -23,8 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from medcurate.config import option
+from medcurate.errors import UsageError
 from medcurate.funnel import Funnel
-from medcurate.stage import Stage, StageInputs, register
+from medcurate.stage import Stage, StageInputs, TableSpec, register
 from medcurate.store import PendingVersion
 from medcurate.tagging import with_columns
 
@@ -36,6 +37,15 @@ OPS = (*_COMPARE, "in", "not in", "is null", "not null", "min_length", "max_leng
 
 def condition_mask(batch: pa.RecordBatch, cond: dict) -> pa.Array:
     """Boolean mask of the rows that pass one condition (null counts as not passing)."""
+    try:
+        return _mask(batch, cond)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError) as exc:
+        column = batch.schema.field(cond["column"])
+        raise UsageError(f"select: condition {cond['column']} {cond['op']} {cond.get('value')!r} cannot be applied "
+                         f"to column {column.name!r} of type {column.type}") from exc
+
+
+def _mask(batch: pa.RecordBatch, cond: dict) -> pa.Array:
     column, op, value = batch.column(cond["column"]), cond["op"], cond.get("value")
     if op in _COMPARE:
         mask = _COMPARE[op](column, value)
@@ -56,7 +66,6 @@ def condition_mask(batch: pa.RecordBatch, cond: dict) -> pa.Array:
 
 @dataclass(frozen=True)
 class Config:
-    table: str | None = option(None, "table of the input version; default its main table")
     where: list = option([], "conditions a row must pass: {column, op, value, reason}")
     limit: int | None = option(None, "keep at most this many rows")
     upsample: list = option([], "conditions with `times`: copies of the matching rows")
@@ -76,10 +85,22 @@ class Select(Stage):
     reads = ("*",)
     Config = Config
 
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c["column"] for c in self.config.where + self.config.upsample))
+
+    def outputs(self, inputs: list[TableSpec]) -> list[TableSpec]:
+        if not self.config.upsample:
+            return inputs
+        return [TableSpec(t.name, t.kind, t.columns | {COPY.name} if t.columns is not None else None) for t in inputs]
+
     def run(self, inputs: StageInputs, out: PendingVersion, funnel: Funnel) -> dict:
         added = Counter()
         for source in inputs.tables:
             funnel.inputs += 1
+            missing = [c for c in self.required_columns() if c not in source.schema.names]
+            if missing:
+                raise UsageError(f"select: {source.ref} has no column {', '.join(map(repr, missing))} "
+                                 f"(it has {', '.join(source.schema.names)})")
             kind = source.kind
             writer, kept = None, 0
             for batch in source.iter_batches():

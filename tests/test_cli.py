@@ -83,7 +83,8 @@ def test_raw_note_tables_are_refused_until_deidentified(tmp_path):
     raw.write_text(json.dumps({"id": "n1", "source": "note", "deidentified": False,
                                "text": "Mr. Daniel Okafor was seen on 03/14/2024."}) + "\n")
     result = runner.invoke(app, ["stage", "select", "--input", str(raw), "--store", str(tmp_path)])
-    assert result.exit_code == 2 and "have not passed de-identification" in result.stderr
+    assert result.exit_code == 2 and "refused: it looks like clinical notes" in result.stderr
+    assert "Okafor" not in result.output and "their_notes" not in result.output
     out = cli("stage", "deidentify", "--input", str(raw), "--tag", "clean", store=tmp_path)
     assert "Okafor" not in out.stderr
     selected = json.loads(cli("stage", "select", "--input", "clean", "--json", store=tmp_path).stdout)

@@ -92,8 +92,9 @@ def test_config_chooses_benchmarks_and_splits(tmp_path, real_store, items):
     rows = [{"id": "copy", "text": as_text(items["medqa"])}]
     _, out = run(tmp_path / "a", real_store, rows, {"benchmarks": ["medmcqa"]})
     assert not out["copy"]["contaminated"]                                    # medqa is not a benchmark here
-    with pytest.raises(ValueError, match="no benchmark items"):
-        run(tmp_path / "b", real_store, rows, {"eval_splits": ["nonexistent"]})
+    version, out = run(tmp_path / "b", real_store, rows, {"eval_splits": ["nonexistent"]})
+    assert not out["copy"]["contaminated"]                       # no benchmark items: nothing is checked
+    assert version.manifest["summary"]["benchmark_items"].startswith("none")
 
 
 def test_cli_prints_the_contamination_summary(tmp_path, real_store, items):
@@ -104,3 +105,30 @@ def test_cli_prints_the_contamination_summary(tmp_path, real_store, items):
                                       f"{exams.id}:exam_items", "--store", str(real_store.root)])
     assert result.exit_code == 0, result.output
     assert "contaminated: 1" in result.stderr and "by exam: mmlu 1" in result.stderr
+
+
+def test_in_parts_the_index_is_built_once_and_the_result_is_the_same(tmp_path, real_store, items, monkeypatch):
+    """A run in parts: one part builds the benchmark index, row parts of every table read it; the assembled
+    version has the id and the rows of the run in one piece."""
+    from medcurate.runner import pending_parts
+    rows = [{"id": f"r{i}", "text": as_text(items["medqa"]) if i % 7 == 0 else f"clean passage number {i}"}
+            for i in range(30)]
+    whole, whole_rows = run(tmp_path / "whole", real_store, rows)
+    monkeypatch.setattr(Decontaminate, "part_rows", 400)
+    store = VersionStore(str(tmp_path / "parts"))
+    path = tmp_path / "parts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    inputs = resolve_inputs(store, Decontaminate, [str(path)])
+    inputs.tables.append(TableInput(real_store.resolve("exams"), "exam_items"))
+    phase, parts = pending_parts(store, Decontaminate(), inputs)
+    assert phase == "prepare" and [p.key for p in parts] == ["once"]
+    version = run_stage(store, Decontaminate(), inputs).version
+    part_versions = [store.get(v) for v in version.manifest["parts"]]
+    assert len(part_versions) > 2 and all(v.manifest["phase"] == "rows" for v in part_versions)
+    index_builds = {v.manifest["after"][0] for v in part_versions}
+    assert len(index_builds) == 1 and store.get(index_builds.pop()).manifest["phase"] == "prepare"
+    table = inputs.tables[0].table
+    assert version.read(table).to_pylist() == whole.read(table).to_pylist()
+    assert version.read("exam_items").num_rows == real_store.resolve("exams").tables["exam_items"]["rows"]
+    assert version.manifest["summary"]["contaminated"] == whole.manifest["summary"]["contaminated"] == 5
+    assert version.manifest["funnel"]["in"] == whole.manifest["funnel"]["in"]

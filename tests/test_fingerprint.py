@@ -9,7 +9,6 @@ import pytest
 
 from medcurate.fingerprint import code_identity
 from medcurate.runner import stage_code
-from medcurate.stages.grounding.stage import Grounding
 
 REPO = Path(__file__).resolve().parents[1]
 LAYERS = {"medcurate": "medcurate", "stages": "medcurate/stages", "schemas": "medcurate/schemas",

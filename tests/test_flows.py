@@ -10,7 +10,9 @@ from medcurate.flows.incremental import incremental_pmc_flow
 from medcurate.flows.ingest import ingest_flow
 from medcurate.flows.runners import task_runner
 from medcurate.inputs import list_files
-from medcurate.pipeline.dag import load_pipeline, run_direct, run_pipeline
+from medcurate.pipeline.check import check
+from medcurate.pipeline.dag import run_direct, run_pipeline
+from medcurate.pipeline.spec import build, read_file
 from medcurate.runner import run_stage
 from medcurate.stage import StageInputs
 from medcurate.stages.ingest_exams import IngestExams
@@ -39,7 +41,7 @@ def test_flow_and_cli_stage_give_the_same_versions(prefect_server, tmp_path):
 
 def _tiny_pipeline() -> dict:
     """The bundled samples, with QA generation cut to one short chunk (the local model is slow)."""
-    config = load_pipeline(SAMPLES / "pipeline.yaml")
+    config = read_file(SAMPLES / "pipeline.yaml")
     config["stages"].update({"qa_passages": {"limit": 2},
                              "generate_qa": {"chunking": "packed", "min_words": 10, "pairs_per_chunk": 1,
                                              "max_tokens": 96}})
@@ -52,7 +54,7 @@ def test_curate_flow_and_direct_steps_give_the_same_versions(prefect_server, tmp
     flow_rows = curate_flow(config, store)
     assert [r["step"] for r in flow_rows][:3] == ["ingest_pmc", "ingest_exams", "ingest_notes"]
     assert flow_rows[-1]["step"] == "released_qa"
-    direct = run_pipeline(config, lambda step, refs: run_direct(store, step, refs))
+    direct = run_pipeline(check(build(config)), lambda step, refs: run_direct(store, step, refs), VersionStore(store))
     assert [r.version for r in direct] == [r["version"] for r in flow_rows]
     assert all(r.cached for r in direct)
     st = VersionStore(store)

@@ -24,7 +24,7 @@ from medcurate.annotation.configs import load_config
 from medcurate.annotation.export import build_export
 from medcurate.annotation.sample import choose
 from medcurate.annotation.server import connect, find_project
-from medcurate.annotation.training import human_labels
+from medcurate.annotation.human_labels import HumanLabels, human_labels
 from medcurate.cli import app
 from medcurate.gate import PHIGateError
 from medcurate.runner import run_stage
@@ -174,11 +174,15 @@ def test_export_refuses_notes_that_were_not_deidentified(tmp_path):
             {"id": "p1/qa0", "source": "pmc", "passage": "Aspirin is an NSAID.", "question": "Is it?",
              "answer": "Yes", "grounding_score": 0.9}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    with pytest.raises(PHIGateError, match="1 clinical-note rows"):
+    with pytest.raises(PHIGateError, match="rows whose source names clinical notes"):
         build_export(store, str(path), "qa", 10)
+    claims = tmp_path / "claims.jsonl"          # a file that says its notes are de-identified is not believed
+    claims.write_text(path.read_text().replace('"deidentified": false', '"deidentified": true'))
+    with pytest.raises(PHIGateError, match="refused: it looks like clinical notes"):
+        build_export(store, str(claims), "qa", 10)
     result = runner.invoke(app, ["annotate", "export", "--input", str(path), "--out", str(tmp_path / "t.json"),
                                  "--store", str(store.root)], env=NO_SERVER)
-    assert result.exit_code == 2 and "de-identification" in result.output
+    assert result.exit_code == 2 and "deidentify" in result.output and "John Smith" not in result.output
     assert not (tmp_path / "t.json").exists()
 
 
@@ -213,6 +217,11 @@ def test_import_from_a_file_and_human_labels_as_training_rows(real_store, tmp_pa
     assert labels.column("label_source").to_pylist() == ["human:user:1", "human:user:2"] * 2
     assert labels.column("edu_score").to_pylist() == [4, 3, 4, 3]
     assert labels.column("doc_type").to_pylist() == ["study", "study", "study", "review"]
+    staged = runner.invoke(app, ["stage", "human_labels", "--input", version.id, "--input", "pmc:passages",
+                                 "--store", real_store.root, "--json"])
+    assert staged.exit_code == 0, staged.output
+    made = real_store.get(json.loads(staged.stdout)["id"])
+    assert made.read("labels").equals(labels) and made.manifest["summary"]["reviewers"] == 2
 
 
 # -- the real server -----------------------------------------------------------------------------

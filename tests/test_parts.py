@@ -5,7 +5,8 @@ import json
 import pytest
 
 from medcurate.pipeline.resolve import resolve_inputs
-from medcurate.runner import plan_parts, run_stage
+from medcurate.runner import pending_parts, run_stage
+from medcurate.stage import row_parts
 from medcurate.stages.grounding.stage import Grounding
 from medcurate.stages.select import Select
 from medcurate.store import VersionStore
@@ -23,21 +24,28 @@ def qa(tmp_path):
     return store, resolve_inputs(store, Grounding, [str(path)])
 
 
-def test_parts_assemble_to_the_one_piece_result_and_resume(qa, monkeypatch):
+def test_parts_assemble_to_the_one_piece_result_and_resume(qa, monkeypatch, tmp_path):
     store, inputs = qa
     whole = run_stage(store, Grounding(), inputs).version                  # 10 rows < part_rows: one piece
+    assert "parts" not in whole.manifest
+    whole_rows = whole.read("qa_pairs")
     monkeypatch.setattr(Grounding, "part_rows", 4)
-    assert [p.tables[0].rows for p in plan_parts(Grounding(), inputs)] == [(0, 4), (4, 8), (8, 10)]
+    assert [p.inputs.tables[0].rows for p in row_parts(inputs, 4)] == [(0, 4), (4, 8), (8, 10)]
+    assert run_stage(store, Grounding(), inputs).cached                    # the same id in parts or not
+    store.fs.delete_dir(whole.path())
+    phase, pending = pending_parts(store, Grounding(), inputs)
+    assert phase == "rows" and [p.key for p in pending] == ["rows 0-4", "rows 4-8", "rows 8-10"]
     first = run_stage(store, Grounding(), inputs).version
-    assert len(first.manifest["parts"]) == 3 and first.id != whole.id
-    assert first.read("qa_pairs").equals(whole.read("qa_pairs"))
+    assert len(first.manifest["parts"]) == 3 and first.id == whole.id
+    assert pending_parts(store, Grounding(), inputs) == ("", [])
+    assert first.read("qa_pairs").equals(whole_rows)
     assert first.manifest["funnel"]["in"] == 10 == first.manifest["summary"]["pairs"]
     # a run killed after its parts were committed: the rerun only assembles, to the same id
     store.fs.delete_dir(first.path())
     parts_before = {v.id for v in store.list()}
     again = run_stage(store, Grounding(), inputs)
     assert not again.cached and again.version.id == first.id and {v.id for v in store.list()} == parts_before | {first.id}
-    assert again.version.read("qa_pairs").equals(whole.read("qa_pairs"))
+    assert again.version.read("qa_pairs").equals(whole_rows)
 
 
 def test_a_part_can_be_named_as_an_input(qa):

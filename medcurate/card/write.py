@@ -49,8 +49,8 @@ class Card:
         self.tables = [t for t, info in version.tables.items() if t not in SKIP_TABLES and info["rows"]]
         self.columns = {t: columns(version, t) for t in version.tables}
         self.plots: dict[str, bytes] = {}
-        self.sections = [self._summary(), self._sources(), self._licences(), self._sizes(), self._funnel(),
-                         self._labels(), self._dedup(), self._grounding()]
+        self.sections = [self._summary(), self._sources(), self._licences(), self._languages(), self._sizes(),
+                         self._funnel(), self._labels(), self._dedup(), self._grounding()]
 
     # metadata ---------------------------------------------------------------------------------
     def metadata(self) -> dict:
@@ -135,6 +135,16 @@ class Card:
         if stated:
             lines += ["", "Licences as stated, per document: "
                       + ", ".join(f"{k} {n:,}" for k, n in _merge(stated, hf_license).most_common())]
+        return "\n".join(lines)
+
+    def _languages(self) -> str:
+        """Rows per language, as the `langid` stage tagged them (ISO 639-1; fastText lid.176)."""
+        rows = [(t, value_counts(self.version, t, "language")) for t in self.tables if "language" in self.columns[t]]
+        if not rows:
+            return ""
+        lines = ["## Languages", ""]
+        lines += [f"Rows of `{t}` by language: " + ", ".join(f"{k or 'unknown'} {n:,}" for k, n in c.most_common())
+                  for t, c in rows]
         return "\n".join(lines)
 
     def _sizes(self) -> str:

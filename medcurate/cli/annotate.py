@@ -13,7 +13,7 @@ from medcurate.annotation.import_stage import ImportAnnotations
 from medcurate.annotation.report import print_agreement
 from medcurate.annotation.server import download_to, push
 from medcurate.cli.app import sub_app
-from medcurate.cli.common import JsonOpt, StoreOpt, TagOpt, fail, finish, open_store
+from medcurate.cli.common import AssumeOpt, JsonOpt, StoreOpt, TagOpt, fail, finish, open_store
 from medcurate.console import console
 from medcurate.runner import RunResult, run_stage
 from medcurate.stage import StageInputs
@@ -40,6 +40,7 @@ def annotate_export(
     token: TokenOpt = None,
     project: Annotated[Optional[str], typer.Option(help="Project title (created if missing).")] = None,
     store: StoreOpt = None,
+    assume_deidentified: AssumeOpt = None,
     as_json: JsonOpt = False,
 ):
     """Write a review sample as Label Studio tasks (model outputs as predictions); with --url and --token
@@ -50,7 +51,7 @@ def annotate_export(
         fail("give both --url and --token (or $LABEL_STUDIO_URL and $LABEL_STUDIO_API_KEY), or neither")
     st = open_store(store)
     imported: list[RunResult] = []
-    export = build_export(st, input, kind, sample, seed, imported)
+    export = build_export(st, input, kind, sample, seed, imported, assume_deidentified)
     for result in imported:
         console.print(f"imported {input} as [bold]{result.version.id}[/]"
                       + (" (cache hit)" if result.cached else ""))

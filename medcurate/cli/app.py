@@ -30,7 +30,7 @@ class CommandGroup(TyperGroup):
             if debugging():
                 raise
             code, message = describe_failure(exc)
-            console.print(f"[bold red]error:[/] {message}", highlight=False)
+            console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(code) from None
 
 

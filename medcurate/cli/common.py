@@ -16,6 +16,9 @@ from medcurate.store import Version, VersionStore, default_store_path
 StoreOpt = Annotated[Optional[str], typer.Option(
     "--store", help="Store folder or URI (default ./medcurate-store, or $MEDCURATE_STORE).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+AssumeOpt = Annotated[Optional[str], typer.Option(
+    "--assume-deidentified", metavar="WHY", help="External tables given as paths are already de-identified, "
+    "for this reason (recorded in the version). Without it, tables that look like clinical notes are refused.")]
 TagOpt = Annotated[Optional[str], typer.Option("--tag", help="Also tag the resulting version with this name.")]
 
 
@@ -56,5 +59,5 @@ def finish(store: VersionStore, result: RunResult, started: float, tag: str | No
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

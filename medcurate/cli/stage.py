@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from medcurate.cli.app import app
-from medcurate.cli.common import JsonOpt, StoreOpt, TagOpt, finish, load_settings, open_store
+from medcurate.cli.common import AssumeOpt, JsonOpt, StoreOpt, TagOpt, finish, load_settings, open_store
 from medcurate.config import describe_fields
 from medcurate.console import console
 from medcurate.errors import UsageError
@@ -21,15 +21,16 @@ from medcurate.stage import Stage
 @app.command()
 def stage(
     name: Annotated[str, typer.Argument(help="Stage to run (`medcurate stages` lists them).")],
-    input: Annotated[list[str], typer.Option("--input", "-i", help="A version id, tag, ID:TABLE, or a path "
-                     "to raw files (ingest stages) / an external table (JSONL, Parquet, CSV, Arrow, "
-                     "Hugging Face dataset folder), imported as a version first.")] = [],
+    input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="A version id, tag, ID:TABLE, or a "
+                     "path to raw files (ingest stages) / an external table (JSONL, Parquet, CSV, Arrow, "
+                     "Hugging Face dataset folder), imported as a version first.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML or JSON file with the "
                       "stage's settings (`--describe` lists them).")] = None,
     describe: Annotated[bool, typer.Option("--describe", help="Print what the stage does, reads and writes, "
                         "and every config key with its type, default and help; run nothing.")] = False,
     store: StoreOpt = None,
     tag: TagOpt = None,
+    assume_deidentified: AssumeOpt = None,
     as_json: JsonOpt = False,
 ):
     """Run one stage on its inputs: the same code the flows run, so the same inputs give the same id."""
@@ -43,7 +44,7 @@ def stage(
     stage_obj = stage_cls.from_dict(load_settings(config))
     st = open_store(store)
     imported: list[RunResult] = []
-    inputs = resolve_inputs(st, stage_cls, input, imported)
+    inputs = resolve_inputs(st, stage_cls, input, imported, assume_deidentified)
     for result in imported:
         console.print(f"imported external table as [bold]{result.version.id}[/]"
                       + (" (cache hit)" if result.cached else ""))

@@ -22,8 +22,9 @@ class InputError(UsageError):
 
 
 def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
-                   imported: list[RunResult] | None = None) -> StageInputs:
-    """`imported` collects the versions made from external tables, for the run summary."""
+                   imported: list[RunResult] | None = None, assume_deidentified: str | None = None) -> StageInputs:
+    """`imported` collects the versions made from external tables, for the run summary; an external table is
+    screened at the door (medcurate/gate.py) unless `assume_deidentified` says why it need not be."""
     if not stage.reads:                                   # ingest stages read raw files
         try:
             return StageInputs(files=list_files(refs))
@@ -43,7 +44,8 @@ def resolve_inputs(store: VersionStore, stage: type[Stage], refs: list[str],
                 files.append(ref)
                 continue
             kind = stage.reads[0] if stage.reads[0] != "*" else None     # None: inferred from the columns
-            result = run_stage(store, ImportTable(ImportTable.Config(kind=kind)), StageInputs(files=[ref]))
+            config = ImportTable.Config(kind=kind, assume_deidentified=assume_deidentified)
+            result = run_stage(store, ImportTable(config), StageInputs(files=[ref]))
             if imported is not None:
                 imported.append(result)
             version = result.version

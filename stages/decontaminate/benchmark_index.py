@@ -48,6 +48,10 @@ class BenchmarkIndex:
     """`fields` are the texts of all items' fields, `field_item` the item of each, `field_is_stem` whether
     it is the question or context (True) or an answer option (False)."""
 
+    ARRAYS = ("field_item", "gram_keys", "gram_fields", "field_grams", "informative", "overlap_keys",
+              "overlap_items", "stem_keys", "stem_items", "stem_informative", "signatures", "band_order",
+              "band_sorted")
+
     def __init__(self, fields: pa.Array, field_item: np.ndarray, field_is_stem: np.ndarray, num_items: int,
                  settings: DetectorSettings, item_texts: pa.Array):
         self.settings, self.num_items, self.field_item = settings, num_items, field_item
@@ -82,6 +86,27 @@ class BenchmarkIndex:
         keys = band_keys(self.signatures, *self.bands)
         self.band_order = np.argsort(keys, axis=0, kind="stable")
         self.band_sorted = np.take_along_axis(keys, self.band_order, axis=0)
+
+    def to_table(self) -> pa.Table:
+        """The index as one Arrow table (an array a row), so a run in parts builds it once and stores it."""
+        arrays = {name: np.ascontiguousarray(getattr(self, name)) for name in self.ARRAYS}
+        arrays["short_lengths"] = np.array(self.short_lengths, np.int64)
+        arrays["num_items"] = np.array([self.num_items], np.int64)
+        return pa.table({"name": list(arrays), "dtype": [a.dtype.str for a in arrays.values()],
+                         "shape": [list(a.shape) for a in arrays.values()],
+                         "data": pa.array([a.tobytes() for a in arrays.values()], pa.large_binary())})
+
+    @classmethod
+    def from_table(cls, table: pa.Table, settings: DetectorSettings) -> "BenchmarkIndex":
+        index = cls.__new__(cls)
+        for row in table.to_pylist():
+            value = np.frombuffer(row["data"], np.dtype(row["dtype"])).reshape(row["shape"])
+            setattr(index, row["name"], value)
+        index.settings, index.num_items = settings, int(index.num_items[0])
+        index.short_lengths = [int(n) for n in index.short_lengths]
+        index.hasher = MinHasher(settings.num_perm)
+        index.bands = band_params(settings.minhash_threshold, settings.num_perm)
+        return index
 
     def minhash_matches(self, tokens: Tokens) -> Match:
         """Items whose estimated Jaccard with the row reaches the threshold (LSH candidates, verified)."""

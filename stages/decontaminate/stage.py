@@ -16,12 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from medcurate.config import option
-from medcurate.errors import UsageError
 from medcurate.stage import StageInputs, TableInput, register
 from medcurate.stages.decontaminate.benchmark_index import BenchmarkIndex, DetectorSettings
 from medcurate.stages.dedup.shingles import batch_tokens
 from medcurate.stages.dedup.texts import row_texts, text_columns
-from medcurate.store import PendingVersion
+from medcurate.store import PendingVersion, Version
 from medcurate.tagging import Position, Tagger
 
 HIT = pa.struct([pa.field("exam", pa.string()), pa.field("item_id", pa.string()), pa.field("split", pa.string()),
@@ -31,6 +30,7 @@ TAG_COLUMNS = [pa.field("contaminated", pa.bool_()), pa.field("contamination", p
 BENCHMARK_FIELDS = ("question", "options", "context")
 MAX_HITS = 5          # strongest benchmark items listed per row
 METHODS = ("ngram", "overlap", "minhash")
+ITEMS = pa.schema([("id", pa.string()), ("exam", pa.string()), ("split", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class Config:
 class Decontaminate(Tagger):
     name = "decontaminate"
     columns = TAG_COLUMNS
+    part_rows = 200_000
+    prepare_once = True              # in parts: the benchmark index is built once, every part reads it
     Config = Config
 
     def prepare(self, inputs: StageInputs, out: PendingVersion, resources: ExitStack) -> None:
@@ -70,10 +72,23 @@ class Decontaminate(Tagger):
         for source in inputs.tables:
             if source.kind == "exam_items":
                 items.collect(source)
-        if not items.ids:
-            raise UsageError("no benchmark items: give an exam_items input with rows in the eval splits "
-                             f"{self.config.eval_splits}" + (f" of {self.config.benchmarks}" if self.config.benchmarks else ""))
-        self.index = items.index()
+        # without benchmark items there is nothing to overlap: every row is tagged clean, and the summary says so
+        self.index = items.index() if items.ids else None
+        self._start_counting()
+
+    def save_prepared(self, out: PendingVersion) -> None:
+        out.table("benchmark_items", ITEMS).write(self.items.table())
+        if self.index is not None:
+            index = self.index.to_table()
+            out.table("benchmark_index", index.schema).write(index)
+
+    def load_prepared(self, version: Version) -> None:
+        self.items = BenchmarkItems.from_table(self.config, version.read("benchmark_items"))
+        self.index = (BenchmarkIndex.from_table(version.read("benchmark_index"), self.config.settings())
+                      if "benchmark_index" in version.tables else None)
+        self._start_counting()
+
+    def _start_counting(self) -> None:
         self.counts = {"rows_checked": 0, "contaminated": 0, "by_method": {m: 0 for m in METHODS}, "by_exam": {}}
         self.columns_of: dict[str, list[str]] = {}
 
@@ -84,7 +99,7 @@ class Decontaminate(Tagger):
         is_eval = self.items.is_eval(batch) if kind == "exam_items" else np.zeros(batch.num_rows, bool)
         tokens = batch_tokens(row_texts(batch, columns, kind))
         hits = [[] for _ in range(batch.num_rows)]
-        for method in METHODS:
+        for method in METHODS if self.index else ():
             match = getattr(self.index, f"{method}_matches")(tokens)
             for row, item, score in zip(match.row, match.item, match.score):
                 if not is_eval[row]:
@@ -93,6 +108,9 @@ class Decontaminate(Tagger):
         return _tag(hits, is_eval)
 
     def summary(self) -> dict:
+        if not self.items.ids:
+            return {"benchmark_items": "none: no exam_items input has rows in the eval splits "
+                                       f"{self.config.eval_splits}; nothing was checked", **self.counts}
         return {"benchmark_items": self.items.summary(), **self.counts}
 
 
@@ -141,6 +159,15 @@ class BenchmarkItems:
     def hit(self, item: int, method: str, score: float) -> dict:
         return {"exam": self.exams[item], "item_id": self.ids[item], "split": self.splits[item],
                 "method": method, "score": float(score)}
+
+    def table(self) -> pa.Table:
+        return pa.table({"id": self.ids, "exam": self.exams, "split": self.splits}, schema=ITEMS)
+
+    @classmethod
+    def from_table(cls, config: Config, table: pa.Table) -> "BenchmarkItems":
+        items = cls(config)
+        items.ids, items.exams, items.splits = (table.column(c).to_pylist() for c in ("id", "exam", "split"))
+        return items
 
     def summary(self) -> dict:
         found: dict[str, int] = {}

@@ -40,6 +40,8 @@ def field_text(batch: pa.RecordBatch | pa.Table, column: str) -> pa.Array:
     kind = values.type
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         if pa.types.is_struct(kind.value_type):
+            if values.offset:              # a slice (a part of a table): rebase it so offsets start at 0
+                values = pa.concat_arrays([values])
             items = pc.struct_field(values.values, "text")
             values = type(values).from_arrays(values.offsets, items, mask=values.is_null())
         values = pc.binary_join(values, " ")

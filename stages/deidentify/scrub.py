@@ -7,6 +7,7 @@ their offsets are carried through the replacement with `Deidentified.map_offset`
 import json
 from functools import lru_cache
 
+from medcurate.gate import NOTE_SOURCE
 from medcurate.phi.engine import SURROGATE_MODES, Deidentified, Deidentifier
 
 
@@ -20,9 +21,15 @@ class NoteScrubber:
     def __init__(self, deidentifier: Deidentifier):
         self.deid = deidentifier
 
+    @staticmethod
+    def is_raw_note(row: dict) -> bool:
+        """A row whose source names clinical notes ("note", "NOTE", "clinical_note"...) and that has not been
+        de-identified here."""
+        return bool(NOTE_SOURCE.search(row.get("source") or "")) and not row.get("deidentified")
+
     def scrub(self, rows: list[dict]) -> list[dict]:
-        """De-identify every row of source 'note' that has not been; other rows pass through unchanged."""
-        todo = [r for r in rows if r.get("source") == "note" and not r.get("deidentified")]
+        """De-identify every note row that has not been; other rows pass through unchanged."""
+        todo = [r for r in rows if self.is_raw_note(r)]
         if not todo:
             return rows
         keys = [r["id"] for r in todo]
@@ -44,6 +51,15 @@ class NoteScrubber:
             start, end = done.map_offset(part["char_start"]), done.map_offset(part["char_end"])
             part.update(char_start=start, char_end=end, text=done.text[start:end], deidentified=True,
                         phi_spans=span_dicts(done.spans, offset=start, start=start, end=end))
+
+    def scrub_strings(self, rows: list[dict], keys: list[str]) -> list[dict]:
+        """Every string value of every row de-identified (the other columns of a note table may quote it)."""
+        done = []
+        for row, key in zip(rows, keys):
+            names = [k for k, v in row.items() if isinstance(v, str) and v]
+            texts = self.deid.deidentify_many([row[k] for k in names], [key] * len(names))
+            done.append({**row, **{k: d.text for k, d in zip(names, texts)}})
+        return done
 
     def _scrub_meta(self, meta: str, key: str) -> str:
         """String values in the JSON extras may quote the note (descriptions, keywords): scrub them too."""

@@ -56,6 +56,7 @@ class Config:
 @register
 class Annotate(Stage):
     name = "annotate"
+    writes = ("labels", "failures")
     reads = ("passages", "documents")
     Config = Config
 

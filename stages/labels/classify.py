@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from medcurate.config import option
 from medcurate.errors import UsageError
-from medcurate.stage import StageInputs, TableInput, register
+from medcurate.stage import StageInputs, register
 from medcurate.stages.labels.families import FAMILIES, LABEL_FIELDS
 from medcurate.stages.labels.student import Student, prepare
 from medcurate.store import PendingVersion
@@ -49,8 +49,8 @@ class Classify(Tagger):
         self.students = {row["family"]: Student.from_row(row) for row in self.models.read().to_pylist()}
         self.counts = {family: Counter() for family in self.students}
 
-    def targets(self, inputs: StageInputs) -> list[TableInput]:
-        return [t for t in inputs.tables if t.kind != "models"]
+    def is_target(self, kind: str) -> bool:
+        return kind != "models"
 
     def tag(self, batch: pa.RecordBatch, at: Position) -> list[pa.Array]:
         texts = prepare(batch.column(self.config.text_column))

@@ -56,6 +56,7 @@ class Config:
 @register
 class TrainClassifier(Stage):
     name = "train_classifier"
+    writes = ("models",)
     reads = ("labels",)
     Config = Config
 
