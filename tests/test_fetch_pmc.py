@@ -410,3 +410,14 @@ def test_layouts_by_name_or_file(tmp_path):
         load_layout(str(old))
     with pytest.raises(UsageError, match="no versions"):
         fetch_ids(FetchOptions(tmp_path, layout=LegacyLayout()), ["PMC1.2"])
+
+
+def test_a_version_changed_after_the_inventory_was_taken_is_fetched_as_it_is_now(service, tmp_path):
+    service.add("PMC10200000", 1, "2026-01-06T10:00:00.000Z", licence="CC BY-NC")  # the JSON changed since
+    out = tmp_path / "out"
+    report = fetch_since_last(cloud(service, out, groups=("noncomm",)))
+    assert {(r.key, r.status) for r in report.results if r.status != "excluded"} == {
+        ("PMC10200000.1", "downloaded"), ("PMC10300000.1", "downloaded")}
+    assert json.loads((out / "PMC10200000.1" / "PMC10200000.1.json").read_text())["license_code"] == "CC BY-NC"
+    with pytest.raises(UsageError, match="groups"):
+        fetch_since_last(cloud(service, out, groups=("oa_comm",)))

@@ -3,7 +3,9 @@
 Each article version lands in its own folder under --out, as in the bucket: `PMC123.2/PMC123.2.json`
 (the metadata JSON: PMID, licence code, retraction flag, each object's MD5) and `PMC123.2/PMC123.2.xml`
 (and `.txt` with --text). Every object is checked against the MD5 the service states for it: the
-inventory's ETag for the JSON, the JSON's `md5=` for the XML and text.
+JSON's `md5=` for the XML and text, the response's ETag for the JSON (the JSON may have changed since the
+inventory was taken; one already on disk is compared with the inventory's ETag first, so an unchanged
+version costs no request).
 
 By id, a bare PMCID means its newest version, found by listing the `PMC123.` prefixes; `PMC123.2` names
 one. With `since_last`, the newest inventory report lists every metadata JSON with its last change; the
@@ -20,7 +22,8 @@ import posixpath
 import shutil
 from dataclasses import replace
 
-from medcurate.fetch.download import Downloader, Result
+from medcurate.errors import UsageError
+from medcurate.fetch.download import Downloader, Result, file_md5
 from medcurate.fetch.inventory import Listed, changed_since, latest_report
 from medcurate.fetch.jobs import FetchOptions, FetchReport, downloader, high_water, run_jobs
 from medcurate.fetch.layout import CloudLayout
@@ -31,14 +34,17 @@ from medcurate.licences import license_group
 MARK = "inventory"                   # the state file's key for this layout's high-water mark
 INVENTORY_DIR = ".inventory"         # the report's data files: hidden from ingest
 _GROUPS = {"commercial": "comm", "non-commercial": "noncomm", "other": "other"}
+GROUPS = (*_GROUPS.values(), "manuscript")
 
 
 def fetch_ids(options: FetchOptions, ids: list[tuple[str, int | None]]) -> FetchReport:
+    _check_groups(options)
     with downloader(options) as dl:
         return FetchReport(run_jobs(options, ids, lambda item: _by_id(dl, options, *item)))
 
 
 def fetch_since_last(options: FetchOptions, since: str | None = None) -> FetchReport:
+    _check_groups(options)
     marks = load_marks(options.out_dir)
     report = FetchReport(marks=dict(marks))
     mark = since.replace(" ", "T") if since else marks.get(MARK, "")
@@ -66,6 +72,11 @@ def fetch_since_last(options: FetchOptions, since: str | None = None) -> FetchRe
     return report
 
 
+def _check_groups(options: FetchOptions) -> None:
+    if unknown := [g for g in options.groups if g not in GROUPS]:
+        raise UsageError(f"--groups {','.join(unknown)}: the cloud layout's groups are {', '.join(GROUPS)}")
+
+
 def _by_id(dl: Downloader, options: FetchOptions, pmcid: str, version: int | None) -> Result:
     layout: CloudLayout = options.layout
     if version is None:
@@ -90,8 +101,11 @@ def _fetch_version(dl: Downloader, options: FetchOptions, pmcid: str, version: i
     """One article version: its metadata JSON, then (if its licence group is wanted) its XML and text."""
     layout: CloudLayout = options.layout
     name, folder = f"{pmcid}.{version}", options.out_dir / layout.folder(pmcid, version)
-    meta_path = folder / layout.file_name(pmcid, version, "json")
-    got = dl.fetch(layout.metadata_key(pmcid, version), meta_path, md5)
+    meta_path, key = folder / layout.file_name(pmcid, version, "json"), layout.metadata_key(pmcid, version)
+    if md5 and meta_path.is_file() and file_md5(meta_path) == md5:
+        got = Result(key, "skipped", "already present, checksum matches")
+    else:   # checked against the response's ETag: the JSON may have changed since the inventory was taken
+        got = dl.fetch(key, meta_path)
     if got.status in ("missing", "failed"):
         # listed in yesterday's inventory but gone today: the rare removal the README mentions
         status = "missing" if got.status == "missing" and not asked else "failed"
