@@ -421,3 +421,12 @@ def test_a_version_changed_after_the_inventory_was_taken_is_fetched_as_it_is_now
     assert json.loads((out / "PMC10200000.1" / "PMC10200000.1.json").read_text())["license_code"] == "CC BY-NC"
     with pytest.raises(UsageError, match="groups"):
         fetch_since_last(cloud(service, out, groups=("oa_comm",)))
+
+
+def test_a_mirror_under_a_prefix(service, tmp_path):
+    out = tmp_path / "out"
+    for url, _ in serve(tmp_path):                     # the whole bucket under "service/" on another server
+        mirror = FetchOptions(out, url, layout=load_layout("cloud", "service/"), retries=1, backoff=0.01)
+        assert len(fetch_since_last(mirror).by_status("downloaded")) == 3
+        assert [r.status for r in fetch_ids(mirror, ["PMC10777901"]).results] == ["skipped"]
+    assert "PMC10777901.2/PMC10777901.2.xml" in fetched(out)

@@ -55,8 +55,8 @@ def fetch_since_last(options: FetchOptions, since: str | None = None) -> FetchRe
             return report
         local = options.out_dir / INVENTORY_DIR / posixpath.basename(inventory.folder.rstrip("/"))
         paths = []
-        for key, md5 in inventory.files:
-            got = dl.fetch(key, local / posixpath.basename(key), md5)
+        for key, md5 in inventory.files:       # bucket keys: under a mirror's prefix, like every key
+            got = dl.fetch(options.layout.prefix + key, local / posixpath.basename(key), md5)
             if got.status in ("missing", "failed"):
                 report.results.append(Result(key, "failed", f"inventory data file: {got.reason}"))
                 return report
