@@ -66,7 +66,8 @@ def plants(items: list[dict], paragraphs: list[str], n: int, rng: random.Random)
         shuffled = rng.sample(item["options"] or [], len(item["options"] or []))
         relabelled = [{"label": chr(65 + i), "text": o["text"]} for i, o in enumerate(shuffled)]
         rows += [("verbatim", item_text(item), item["id"]),
-                 ("inside a passage", f"{rng.choice(paragraphs)} {item_text(item)} {rng.choice(paragraphs)}", item["id"]),
+                 ("inside a passage", f"{rng.choice(paragraphs)} {item_text(item)} {rng.choice(paragraphs)}",
+                  item["id"]),
                  ("options shuffled", item_text(item, relabelled), item["id"]),
                  ("light edit + shuffled", light_edit(item_text(item, relabelled), rng), item["id"]),
                  ("paraphrased (10%) + shuffled", paraphrase(item_text(item, relabelled), rng), item["id"]),
@@ -91,8 +92,10 @@ def main() -> None:
         benchmark = items.filter(pa.array([not h for h in held_out_mask]))
         held_out = items.filter(pa.array(held_out_mask)).to_pylist()
         planted = plants(benchmark.to_pylist(), [p for p in passages if len(p) > 300], args.plants, rng)
-        rows = [{"id": f"plant{i}", "text": text, "kind": kind, "item": item} for i, (kind, text, item) in enumerate(planted)]
-        rows += [{"id": f"pmc{i}", "text": t, "kind": "clean: PMC passage", "item": None} for i, t in enumerate(passages)]
+        rows = [{"id": f"plant{i}", "text": text, "kind": kind, "item": item}
+                for i, (kind, text, item) in enumerate(planted)]
+        rows += [{"id": f"pmc{i}", "text": t, "kind": "clean: PMC passage", "item": None}
+                 for i, t in enumerate(passages)]
         rows += [{"id": f"held{i}", "text": item_text(it), "kind": "clean: held-out exam item", "item": None}
                  for i, it in enumerate(held_out)]
         pq.write_table(benchmark, tmp + "/benchmark.parquet")
@@ -104,7 +107,8 @@ def main() -> None:
         train = version.read(inputs.tables[0].table).to_pylist()
         items_by_id = {it["id"]: item_text(it) for it in benchmark.to_pylist()}
 
-    print(f"benchmark: {benchmark.num_rows:,} items ({', '.join(f'{k} {v}' for k, v in sorted(Counter(benchmark['exam'].to_pylist()).items()))}); "
+    exams = sorted(Counter(benchmark["exam"].to_pylist()).items())
+    print(f"benchmark: {benchmark.num_rows:,} items ({', '.join(f'{k} {v}' for k, v in exams)}); "
           f"training rows: {len(train):,}; stage time {seconds:.1f}s ({len(train) / seconds:,.0f} rows/s)")
     by_kind = defaultdict(lambda: Counter())
     by_exam = defaultdict(lambda: Counter())
@@ -121,7 +125,8 @@ def main() -> None:
             exam = row["item"].split(":")[0]
             by_exam[exam]["rows"] += 1
             by_exam[exam]["right item"] += right
-    print(f"\n{'training rows':28} {'rows':>6} {'recall':>7} {'ngram alone':>12} {'overlap alone':>14} {'minhash alone':>14}")
+    print(f"\n{'training rows':28} {'rows':>6} {'recall':>7} {'ngram alone':>12} {'overlap alone':>14} "
+          f"{'minhash alone':>14}")
     for kind, s in by_kind.items():
         if kind.startswith("clean"):
             continue
@@ -131,7 +136,8 @@ def main() -> None:
         f"{exam} {s['right item'] / s['rows']:.3f}" for exam, s in sorted(by_exam.items())))
     missed = [r for r in train if r["item"] and not any(h["item_id"] == r["item"] for h in r["contamination"] or [])]
     print("missed plants by kind and benchmark: " + ", ".join(
-        f"{k} / {e} {v}" for (k, e), v in Counter((r["kind"], r["item"].split(":")[0]) for r in missed).most_common(8)))
+        f"{k} / {e} {v}"
+        for (k, e), v in Counter((r["kind"], r["item"].split(":")[0]) for r in missed).most_common(8)))
     for row in missed[:6]:
         print(f"  missed {row['kind']}: {row['text'][:110]!r}")
     print(f"\n{'clean rows':28} {'rows':>6} {'flagged (false positive rate)':>30}")

@@ -59,7 +59,8 @@ def parse_config(config_cls: type, values: Any, owner: str) -> Any:
     known = [f.name for f in dataclasses.fields(config_cls)]
     unknown = sorted(set(values) - set(known), key=str)
     if unknown:
-        raise ConfigError(f"{owner}: unknown config key(s) {', '.join(map(str, unknown))}; valid: {_valid(config_cls)}")
+        raise ConfigError(f"{owner}: unknown config key(s) {', '.join(map(str, unknown))}; "
+                          f"valid: {_valid(config_cls)}")
     for key, value in values.items():
         if not matches(value, hints[key]):
             raise ConfigError(f"{owner}: {key} must be {type_name(hints[key])}, not {_shown(value)}")
@@ -117,7 +118,8 @@ def type_name(hint: Any) -> str:
 
 
 def _valid(config_cls: type) -> str:
-    return "; ".join(f"{f.name} ({f.type})" for f in describe_fields(config_cls)) or "none (this stage takes no settings)"
+    fields = "; ".join(f"{f.name} ({f.type})" for f in describe_fields(config_cls))
+    return fields or "none (this stage takes no settings)"
 
 
 def _shown(value: Any) -> str:

@@ -88,7 +88,8 @@ def _imports(source: str, module: str, is_package: bool) -> list[str]:
                 anchor = anchor[:len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             found.append(base)
-            found += [f"{base}.{alias.name}" for alias in node.names if _ours(base) and _is_module(f"{base}.{alias.name}")]
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            found += [name for name in names if _ours(base) and _is_module(name)]
     return [name for name in found if _ours(name)]
 
 

@@ -97,7 +97,8 @@ def print_steps(store, rows: list[dict], seconds: float) -> None:
     """One line per pipeline step: its version, rows in and out, time, and whether it was a cache hit."""
     table = Table(header_style="bold", box=None, padding=(0, 2))
     for col in ("step", "stage", "version", "rows in", "kept", "dropped", "quarantined", "seconds", "cache"):
-        table.add_column(col, justify="right" if col in ("rows in", "kept", "dropped", "quarantined", "seconds") else "left")
+        numeric = col in ("rows in", "kept", "dropped", "quarantined", "seconds")
+        table.add_column(col, justify="right" if numeric else "left")
     for row in rows:
         funnel = store.get(row["version"]).manifest["funnel"]
         table.add_row(row["step"], row["stage"], row["version"], f"{funnel['in']:,}", f"{funnel['kept']:,}",

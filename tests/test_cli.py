@@ -59,9 +59,9 @@ def test_stage_select_on_a_tag_and_on_an_external_table(tmp_path):
     selected = json.loads(out.stdout)
     assert selected["funnel"]["dropped"]["not a body paragraph"] > 0
     external = tmp_path / "theirs.jsonl"
-    external.write_text("\n".join(json.dumps({"id": f"their-{i}", "doc_id": "their-doc", "kind": "paragraph", "text": t}) for i, t in
-                                  enumerate(["short", "A long enough paragraph about sepsis bundles and "
-                                             "lactate clearance in the emergency department."])))
+    texts = ["short", "A long enough paragraph about sepsis bundles and lactate clearance in the emergency department."]
+    external.write_text("\n".join(json.dumps({"id": f"their-{i}", "doc_id": "their-doc", "kind": "paragraph", "text": t})
+                                  for i, t in enumerate(texts)))
     out = cli("stage", "select", "--input", str(external), "--config", str(config), "--json", store=tmp_path)
     assert "imported external table" in out.stderr
     version = json.loads(out.stdout)

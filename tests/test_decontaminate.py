@@ -40,8 +40,9 @@ def run(tmp_path, real_store, rows, config=None):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     store = VersionStore(str(tmp_path / "store"))
     inputs = resolve_inputs(store, Decontaminate, [str(path)])
-    version = run_stage(store, Decontaminate.from_dict(config or {}),
-                        StageInputs(tables=inputs.tables + [TableInput(real_store.resolve("exams"), "exam_items")])).version
+    exams = TableInput(real_store.resolve("exams"), "exam_items")
+    stage = Decontaminate.from_dict(config or {})
+    version = run_stage(store, stage, StageInputs(tables=inputs.tables + [exams])).version
     return version, {r["id"]: r for r in version.read(inputs.tables[0].table).to_pylist()}
 
 

@@ -18,7 +18,8 @@ PASSAGE = "Metformin lowers hepatic glucose production. Lactic acidosis is a rar
 def qa(tmp_path):
     store = VersionStore(str(tmp_path / "store"))
     path = tmp_path / "qa.jsonl"
-    path.write_text("".join(json.dumps({"id": f"q{i}", "passage": PASSAGE, "question": f"What does metformin do ({i})?",
+    path.write_text("".join(json.dumps({"id": f"q{i}", "passage": PASSAGE,
+                                        "question": f"What does metformin do ({i})?",
                                         "answer": "It lowers hepatic glucose production." if i % 2 else "Nothing."})
                             + "\n" for i in range(10)))
     return store, resolve_inputs(store, Grounding, [str(path)])
@@ -44,7 +45,8 @@ def test_parts_assemble_to_the_one_piece_result_and_resume(qa, monkeypatch, tmp_
     store.fs.delete_dir(first.path())
     parts_before = {v.id for v in store.list()}
     again = run_stage(store, Grounding(), inputs)
-    assert not again.cached and again.version.id == first.id and {v.id for v in store.list()} == parts_before | {first.id}
+    assert not again.cached and again.version.id == first.id
+    assert {v.id for v in store.list()} == parts_before | {first.id}
     assert again.version.read("qa_pairs").equals(whole_rows)
 
 

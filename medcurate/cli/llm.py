@@ -46,7 +46,8 @@ def llm_check(
               "latency_s": round(result.latency_s, 3), "prompt_tokens": result.prompt_tokens,
               "completion_tokens": result.completion_tokens, "tokens_per_s": round(speed, 1),
               "attempts": result.attempts, "parsed": result.parsed, "error": result.error, "text": result.text}
-    console.print(f"model    {json.dumps(llm.identity)}\nloaded   {loaded:.2f} s, first request {cold.latency_s:.2f} s\n"
+    console.print(f"model    {json.dumps(llm.identity)}\n"
+                  f"loaded   {loaded:.2f} s, first request {cold.latency_s:.2f} s\n"
                   f"request  {result.latency_s:.2f} s, {result.prompt_tokens} prompt + {result.completion_tokens} "
                   f"completion tokens, {speed:.1f} tokens/s, {result.attempts} attempt(s)")
     if as_json:

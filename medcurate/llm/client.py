@@ -117,7 +117,8 @@ class LLMClient:
                 job.prompt_tokens += completion.prompt_tokens
                 job.completion_tokens += completion.completion_tokens
                 job.latency_s += completion.latency_s if completion.latency_s is not None else elapsed
-                parsed, problem = (None, completion.error) if completion.error else check(completion, job.request.schema)
+                parsed, problem = ((None, completion.error) if completion.error
+                                   else check(completion, job.request.schema))
                 if problem is None:
                     done(i, job.result(completion, parsed, None))
                 elif completion.error is None and job.attempts < self.max_attempts:

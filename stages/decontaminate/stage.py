@@ -35,10 +35,12 @@ ITEMS = pa.schema([("id", pa.string()), ("exam", pa.string()), ("split", pa.stri
 
 @dataclass(frozen=True)
 class Config:
-    eval_splits: list[str] = option(["test", "dev", "validation", "unknown"], "exam splits that count as evaluation benchmarks")
+    eval_splits: list[str] = option(["test", "dev", "validation", "unknown"],
+                                    "exam splits that count as evaluation benchmarks")
     benchmarks: list[str] | None = option(None, "exam names (medqa, medmcqa, ...); None: every exam in the inputs")
-    fields: list[str] = option(list(BENCHMARK_FIELDS), "item fields indexed (add 'explanation' to catch copied explanations)")
-    text_columns: list[str] | None = option(None, "text columns of the rows checked; default per table kind, as in dedup")
+    fields: list[str] = option(list(BENCHMARK_FIELDS),
+                               "item fields indexed (add 'explanation' to catch copied explanations)")
+    text_columns: list[str] | None = option(None, "text columns of the rows checked; default per kind, as in dedup")
     ngram: int = option(13, "word n-gram length of the copy detector")
     ngram_share: float = option(0.5, "share of a field's n-grams found to call it copied")
     min_field_words: int = option(8, "shorter fields are not checked by the n-gram detector")
