@@ -27,7 +27,7 @@ class CommandGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):     # click's own handling: usage, --help
             raise
         except Exception as exc:
-            if debugging():
+            if debugging() or ctx.find_root().params.get("debug"):
                 raise
             code, message = describe_failure(exc)
             console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -60,8 +60,6 @@ app = typer.Typer(cls=CommandGroup, help="Curate medical text into versioned Arr
 @app.callback()
 def main(debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails.")):
     """Curate medical text into versioned Arrow datasets."""
-    if debug:
-        os.environ["MEDCURATE_DEBUG"] = "1"
 
 
 def sub_app(name: str, help: str, **kwargs) -> typer.Typer:
