@@ -35,7 +35,8 @@ def test_parts_assemble_to_the_one_piece_result_and_resume(qa, monkeypatch, tmp_
     assert run_stage(store, Grounding(), inputs).cached                    # the same id in parts or not
     store.fs.delete_dir(whole.path())
     phase, pending = pending_parts(store, Grounding(), inputs)
-    assert phase == "rows" and [p.key for p in pending] == ["rows 0-4", "rows 4-8", "rows 8-10"]
+    assert phase == "rows"
+    assert [p.key for p in pending] == ["qa_pairs rows 0-4", "qa_pairs rows 4-8", "qa_pairs rows 8-10"]
     first = run_stage(store, Grounding(), inputs).version
     assert len(first.manifest["parts"]) == 3 and first.id == whole.id
     assert pending_parts(store, Grounding(), inputs) == ("", [])
